@@ -1,0 +1,16 @@
+import { App } from 'cdktf';
+import type { LoadedEnvironment } from '../config/load';
+import { EnvironmentStack } from './stacks/environment-stack';
+
+/** True when the environment creates Azure resources (and so has a Terraform stack). */
+export function hasInfrastructure(env: LoadedEnvironment): boolean {
+  return env.config.infrastructure.provider !== 'none';
+}
+
+/** Synthesizes one stack per environment with Azure infrastructure into `outdir`. */
+export function synthTerraform(envs: readonly LoadedEnvironment[], outdir?: string): void {
+  // Without outdir, cdktf reads CDKTF_OUTDIR (set by `cdktf synth/deploy`).
+  const app = new App({ ...(outdir ? { outdir } : {}), skipValidation: false });
+  for (const env of envs.filter(hasInfrastructure)) new EnvironmentStack(app, env);
+  app.synth();
+}

@@ -1,0 +1,117 @@
+/**
+ * `npm run synth`: load every requested environment, build Terraform and Kubernetes objects into a
+ * staging folder, validate all of it, then swap `dist/` (and `cdktf.out/`) in at once.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { LoadedEnvironment } from '../config/load';
+import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
+import { hasInfrastructure, synthTerraform } from '../infra/app';
+import type { K8sObject, Problem } from '../shared/k8s-object';
+import { makeStaging, removeStaging, swapIn, type Swap } from './atomic';
+import { validateSchemas } from './schema-validator';
+import { validateSemantics } from './semantic-rules';
+import { scanForSecrets } from './secret-scan';
+
+export const TERRAFORM_OUT = 'cdktf.out';
+
+/** Checks one environment's objects; returns problems (empty when valid). */
+export type BundleValidator = (env: LoadedEnvironment, objects: readonly K8sObject[]) => Problem[];
+
+/** Schema of Kubernetes 1.31 and the Argo CD CRDs, then the API server's cross-field rules. */
+export const defaultValidator: BundleValidator = (env, objects) => [
+  ...validateSchemas(objects),
+  ...validateSemantics(objects, { externalNamespaces: [env.config.gitops.argocdNamespace] }),
+];
+
+export interface RenderOptions {
+  /** Repository root: `dist/` and `cdktf.out/` are written below it. */
+  readonly root: string;
+  readonly environments: readonly LoadedEnvironment[];
+  /** True when `environments` is every environment: then stale folders of removed ones go too. */
+  readonly all: boolean;
+  /** @default defaultValidator */
+  readonly validate?: BundleValidator;
+}
+
+/** Thrown when rendered output breaks a rule; nothing has been replaced. */
+export class RenderValidationError extends Error {
+  constructor(readonly problems: readonly { environment: string; problem: Problem }[]) {
+    super(problems.map(({ environment, problem: p }) => `${environment}: ${p.object}: [${p.rule}] ${p.path || '/'}: ${p.message}`).join('\n'));
+    this.name = 'RenderValidationError';
+  }
+}
+
+export interface RenderSummary {
+  readonly files: number;
+  readonly stacks: number;
+}
+
+export function render(opts: RenderOptions): RenderSummary {
+  const validate = opts.validate ?? defaultValidator;
+  const staging = makeStaging(opts.root);
+  try {
+    const distStaging = join(staging, DIST_PATH);
+    const problems: { environment: string; problem: Problem }[] = [];
+    let files = 0;
+    for (const env of opts.environments) {
+      const folders = buildManifests(env);
+      problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
+      files += writeFolders(join(distStaging, env.name), env, folders);
+    }
+    const infra = opts.environments.filter(hasInfrastructure);
+    const tfStaging = join(staging, TERRAFORM_OUT);
+    if (infra.length > 0) synthTerraform(infra, tfStaging);
+    for (const finding of scanForSecrets(staging)) {
+      problems.push({ environment: finding.file.split('/')[1] ?? '', problem: { object: finding.file, rule: 'secret-material', path: `line ${finding.line}`, message: finding.message } });
+    }
+    if (problems.length > 0) throw new RenderValidationError(problems);
+
+    swapIn(plannedSwaps(opts, staging, infra), staging);
+    return { files, stacks: infra.length };
+  } finally {
+    removeStaging(staging);
+  }
+}
+
+function plannedSwaps(opts: RenderOptions, staging: string, infra: readonly LoadedEnvironment[]): Swap[] {
+  const dist = join(opts.root, DIST_PATH);
+  const tfOut = join(opts.root, TERRAFORM_OUT);
+  if (opts.all) {
+    mkdirSync(join(staging, DIST_PATH), { recursive: true });
+    mkdirSync(join(staging, TERRAFORM_OUT), { recursive: true });
+    return [
+      { from: join(staging, DIST_PATH), to: dist },
+      { from: join(staging, TERRAFORM_OUT), to: tfOut },
+    ];
+  }
+  return [
+    ...opts.environments.map((env) => ({ from: join(staging, DIST_PATH, env.name), to: join(dist, env.name) })),
+    ...infra.map((env) => ({ from: join(staging, TERRAFORM_OUT, 'stacks', env.name), to: join(tfOut, 'stacks', env.name) })),
+  ];
+}
+
+/** Writes one file per object: `<folder>/<kind>-<name>.yaml`; returns the number written. */
+function writeFolders(envDir: string, env: LoadedEnvironment, folders: readonly RenderedFolder[]): number {
+  let count = 0;
+  for (const { folder, objects } of folders) {
+    const dir = join(envDir, folder);
+    mkdirSync(dir, { recursive: true });
+    const seen = new Set<string>();
+    for (const object of objects) {
+      const file = `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
+      if (seen.has(file)) throw new Error(`two objects render to ${DIST_PATH}/${env.name}/${folder}/${file}: give them distinct names`);
+      seen.add(file);
+      writeFileSync(join(dir, file), toYaml(object, env));
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Deterministic YAML: fixed key order from the constructs, block scalars for multi-line text. */
+export function toYaml(object: K8sObject, env: LoadedEnvironment): string {
+  const header = `# Generated from ${env.file} by \`npm run synth\`; do not edit.\n`;
+  return header + stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,30 @@
+/**
+ * The components of a bundle: their folder under `dist/<env>/`, the config section that enables
+ * them and their Argo CD sync wave (namespaces first inside each, then KBS, node setup, runtime, workloads).
+ */
+import type { ComponentName } from '../config/schema';
+
+export interface ComponentInfo {
+  /** Config section (`kbs`, `guestComponents`, ...). */
+  readonly section: ComponentName;
+  /** Folder under `dist/<env>/`, chart name under `charts/`, and Application suffix. */
+  readonly folder: string;
+  /** `argocd.argoproj.io/sync-wave` of the component's Application. */
+  readonly wave: number;
+  /** Pod Security Standard enforced on the component namespace. */
+  readonly podSecurity: 'restricted' | 'baseline' | 'privileged';
+}
+
+export const COMPONENTS: readonly ComponentInfo[] = [
+  { section: 'kbs', folder: 'kbs', wave: 1, podSecurity: 'restricted' },
+  // The node installer needs hostPID, hostPath and a privileged container.
+  { section: 'guestComponents', folder: 'guest-components', wave: 2, podSecurity: 'privileged' },
+  // kata-deploy (installed by the CoCo chart) runs privileged on every node.
+  { section: 'runtime', folder: 'runtime', wave: 3, podSecurity: 'privileged' },
+  { section: 'workloads', folder: 'workloads', wave: 4, podSecurity: 'restricted' },
+];
+
+/** Folder of the Argo CD objects the root Application syncs. */
+export const ARGOCD_FOLDER = 'argocd';
+/** Folder of the objects an operator applies once by hand (root Application and its project). */
+export const BOOTSTRAP_FOLDER = 'bootstrap';

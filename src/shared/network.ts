@@ -1,0 +1,41 @@
+/** IPv4 CIDR arithmetic shared by config validation and the Terraform stacks. */
+
+export interface Cidr {
+  /** Network address as an unsigned 32-bit integer. */
+  readonly base: number;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+/** Parses `a.b.c.d/n`; returns undefined for anything else. Host bits are kept in `base`. */
+export function parseCidr(text: string): Cidr | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return { base, prefix, text };
+}
+
+function size(c: Cidr): number {
+  return 2 ** (32 - c.prefix);
+}
+
+/** True when no host bits are set (10.0.1.0/24, not 10.0.1.5/24). */
+export function isNetworkAddress(c: Cidr): boolean {
+  return c.base % size(c) === 0;
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  return inner.prefix >= outer.prefix && inner.base >= outer.base && inner.base + size(inner) <= outer.base + size(outer);
+}
+
+/** True when the two ranges share at least one address. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.base < b.base + size(b) && b.base < a.base + size(a);
+}
+
+/** Sources that mean "the whole Internet" in NSG rules. */
+export const INTERNET_SOURCES: readonly string[] = ['*', 'Internet', '0.0.0.0/0'];
