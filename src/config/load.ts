@@ -48,7 +48,7 @@ export function resolveEnvironmentNames(root: string, requested: readonly string
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: false });
+    const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: false, verbose: true });
     ajv.addKeyword({ keyword: EXPECTED_KEYWORD, schemaType: 'string' });
     validator = ajv.compile(EnvironmentSchema);
   }

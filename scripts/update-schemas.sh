@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Regenerates the committed schema bundle used by src/render/schema-validator.ts from upstream sources
+# fetched through the Go module proxy (checksum-verified by the go command):
+#   k8s.io/kubernetes                api/openapi-spec/swagger.json
+#   github.com/argoproj/argo-cd/v3   manifests/crds/{application,appproject}-crd.yaml
+#
+# Usage: scripts/update-schemas.sh
+#        ARGOCD_VERSION=latest scripts/update-schemas.sh   # newest final v3.x release
+# After a version change, update SCHEMA_FILE in src/render/schema-validator.ts.
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-v1.31.14}"
+ARGOCD_VERSION="${ARGOCD_VERSION:-v3.6.1}"
+K8S_MODULE=k8s.io/kubernetes
+ARGOCD_MODULE=github.com/argoproj/argo-cd/v3
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# No go.mod in $work: `go mod download module@version` works outside a module. GOTOOLCHAIN=local keeps
+# the go command from fetching a newer toolchain just because a module's go.mod asks for one.
+cd "$work"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+if [[ "$ARGOCD_VERSION" == latest ]]; then
+  ARGOCD_VERSION="$(go list -m -versions "$ARGOCD_MODULE" | tr ' ' '\n' | grep -E '^v3\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1)"
+fi
+
+# Prints the path of the verified module zip in the module cache. `go mod download` exits non-zero when
+# the module's go.mod needs a newer Go than the local one (argo-cd v3.6 wants go 1.27), but it has
+# already downloaded and checksum-verified the zip by then, which is all we read.
+module_zip() {
+  local json zip
+  json="$(go mod download -json "$1" || true)"
+  zip="$(node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.Zip ?? "")' <<<"$json")"
+  if [[ -z "$zip" || ! -f "$zip" ]]; then
+    echo "go mod download $1 failed: $json" >&2
+    return 1
+  fi
+  echo "$zip"
+}
+
+# Copies one file out of a module zip (entries are prefixed with module@version/).
+extract() {
+  local module="$1" version="$2" path="$3" zip
+  zip="$(module_zip "$module@$version")"
+  unzip -p "$zip" "$module@$version/$path" >"$work/$(basename "$path")"
+}
+
+extract "$K8S_MODULE" "$K8S_VERSION" api/openapi-spec/swagger.json
+extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/application-crd.yaml
+extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/appproject-crd.yaml
+
+out="schemas/kubernetes-$K8S_VERSION+argo-cd-$ARGOCD_VERSION.json"
+cd "$repo_root"
+mkdir -p schemas
+npm run --silent build
+node build/scripts/compact-schemas.js \
+  --swagger "$work/swagger.json" \
+  --crd "$work/application-crd.yaml" \
+  --crd "$work/appproject-crd.yaml" \
+  --source "$K8S_MODULE=$K8S_VERSION" \
+  --source "$ARGOCD_MODULE=$ARGOCD_VERSION" \
+  --out "$out"
+
+if ! grep -qF "'$out'" src/render/schema-validator.ts; then
+  echo "note: point SCHEMA_FILE in src/render/schema-validator.ts at $out and delete the old bundle" >&2
+fi

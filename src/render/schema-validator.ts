@@ -1,0 +1,161 @@
+/**
+ * Offline validation of rendered objects against the Kubernetes v1.31 OpenAPI schema and the
+ * Argo CD CRD schemas, compacted into one committed file by scripts/update-schemas.sh.
+ * Objects with `properties` are closed, so a typo such as `replica` is an error (kubeconform -strict).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { type K8sObject, type Problem, objectId } from '../shared/k8s-object';
+
+/** Bump together with the versions in scripts/update-schemas.sh. */
+export const SCHEMA_FILE = 'schemas/kubernetes-v1.31.14+argo-cd-v3.6.1.json';
+
+/** A JSON value as `JSON.parse` returns it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Shape of SCHEMA_FILE, written by scripts/compact-schemas.ts. */
+export type SchemaBundle = {
+  /** Upstream module versions the schemas were generated from, e.g. `{"kubernetes": "v1.31.14"}`. */
+  readonly source: Record<string, string>;
+  /** `apiVersion/kind` (`apps/v1/Deployment`, `v1/Namespace`) to definition name. */
+  readonly kinds: Record<string, string>;
+  /** JSON-Schema draft-07 fragments; `$ref`s point at `#/definitions/<name>`. */
+  readonly definitions: Record<string, { [key: string]: Json }>;
+};
+
+const RULE = 'schema';
+/** `$id` under which the bundle's definitions are registered with Ajv. */
+const BUNDLE_ID = 'k8s';
+
+interface Loaded {
+  readonly bundle: SchemaBundle;
+  readonly ajv: Ajv;
+  readonly validators: Map<string, ValidateFunction>;
+}
+
+let loaded: Loaded | undefined;
+
+/** The directory holding package.json, found from both `src/render` (jest) and `build/src/render` (tsc). */
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+/** Reads the bundle and sets up Ajv once; nothing is compiled until a kind is first validated. */
+function load(): Loaded {
+  if (loaded) return loaded;
+  const bundle = JSON.parse(readFileSync(join(repoRoot(), SCHEMA_FILE), 'utf8')) as SchemaBundle;
+  // strict: false because upstream schemas use keyword combinations Ajv's strict mode rejects
+  // (e.g. `required` without `type`). The rest keeps cold start low (measured: ~2.5x faster):
+  // the bundle is generated, so no meta-schema check; one function per definition instead of
+  // inlining refs; and no code optimisation pass, which costs more than it saves for one run.
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    verbose: true,
+    validateSchema: false,
+    inlineRefs: false,
+    code: { optimize: false },
+  });
+  ajv.addSchema({ $id: BUNDLE_ID, definitions: bundle.definitions });
+  loaded = { bundle, ajv, validators: new Map() };
+  return loaded;
+}
+
+/** The compiled validator for one definition; Ajv shares compiled `$ref` targets across kinds. */
+function validatorFor(state: Loaded, definition: string): ValidateFunction {
+  let validate = state.validators.get(definition);
+  if (!validate) {
+    validate = state.ajv.getSchema(`${BUNDLE_ID}#/definitions/${definition}`);
+    if (!validate) throw new Error(`${SCHEMA_FILE}: definition ${definition} missing`);
+    state.validators.set(definition, validate);
+  }
+  return validate;
+}
+
+/** Validates every object against the schema for its apiVersion and kind. */
+export function validateSchemas(objects: readonly K8sObject[]): Problem[] {
+  const state = load();
+  const problems: Problem[] = [];
+  for (const o of objects) {
+    const object = objectId(o);
+    const key = `${o.apiVersion}/${o.kind}`;
+    const definition = Object.hasOwn(state.bundle.kinds, key) ? state.bundle.kinds[key] : undefined;
+    if (!definition) {
+      problems.push({ object, rule: RULE, path: '/kind', message: unknownKindMessage(state.bundle, o) });
+      continue;
+    }
+    const validate = validatorFor(state, definition);
+    if (validate(o)) continue;
+    const seen = new Set<string>();
+    for (const { path, message } of describeErrors(validate.errors ?? [])) {
+      // allErrors can report the same finding via several schema branches.
+      if (seen.has(`${path}\n${message}`)) continue;
+      seen.add(`${path}\n${message}`);
+      problems.push({ object, rule: RULE, path, message });
+    }
+  }
+  return problems;
+}
+
+function unknownKindMessage(bundle: SchemaBundle, o: K8sObject): string {
+  const suffix = `/${o.kind}`;
+  const versions = Object.keys(bundle.kinds)
+    .filter((k) => k.endsWith(suffix))
+    .map((k) => k.slice(0, -suffix.length));
+  const hint = versions.length > 0 ? `; known apiVersions for ${o.kind}: ${versions.join(', ')}` : '';
+  const sources = Object.entries(bundle.source).map(([name, version]) => `${name} ${version}`).join(', ');
+  return `no schema for apiVersion ${JSON.stringify(o.apiVersion)} kind ${JSON.stringify(o.kind)} (${sources})${hint}`;
+}
+
+/**
+ * Ajv errors as readable `{path, message}` pairs. An `anyOf` (int-or-string, Quantity) fails with one
+ * type error per branch plus the anyOf itself; those collapse into `must be string or integer, found …`.
+ */
+function describeErrors(errors: readonly ErrorObject[]): { path: string; message: string }[] {
+  const branches = new Set<ErrorObject>();
+  const out: { path: string; message: string }[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf') continue;
+    const children = errors.filter(
+      (c) => c !== e && c.instancePath.startsWith(e.instancePath) && c.schemaPath.startsWith(`${e.schemaPath}/`),
+    );
+    for (const c of children) branches.add(c);
+    const types = children.filter((c) => c.keyword === 'type').map((c) => `${c.params.type}`);
+    const message =
+      types.length === children.length && types.length > 0
+        ? `must be ${types.join(' or ')}, found ${show(e.data)}`
+        : `must match one of the allowed shapes, found ${show(e.data)}`;
+    out.push({ path: e.instancePath, message });
+  }
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && !branches.has(e)) out.push({ path: e.instancePath, message: describe(e) });
+  }
+  return out;
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown field ${JSON.stringify(e.params.additionalProperty)}`;
+    case 'required':
+      return `missing required field ${JSON.stringify(e.params.missingProperty)}`;
+    case 'type':
+      return `must be ${[e.params.type].flat().join(' or ')}, found ${show(e.data)}`;
+    case 'enum':
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${show(e.data)}`;
+    default:
+      return `${e.message ?? e.keyword}, found ${show(e.data)}`;
+  }
+}
+
+/** A short rendering of the offending value: scalars as JSON, containers by their type. */
+function show(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value !== null && typeof value === 'object') return 'object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,41 @@
+// Temporary repositories for tests that render: a copy of config/ in a temp dir, run with the
+// compiled CLI (npm test builds first), and helpers to compare output trees byte for byte.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { listFiles } from '../../src/render/files';
+import { repoRoot } from './tools';
+
+/** A temp dir holding a copy of the repo's `config/`, optionally with files replaced. */
+export function makeTempRepo(overrides: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coco-repo-'));
+  cpSync(join(repoRoot(), 'config'), join(dir, 'config'), { recursive: true });
+  for (const [file, text] of Object.entries(overrides)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+export function readEnvFile(name: string): string {
+  return readFileSync(join(repoRoot(), 'config/environments', `${name}.yaml`), 'utf8');
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the compiled synth CLI with `cwd` as the repository root. */
+export function runSynth(cwd: string, args: string[] = []): CliResult {
+  const cli = join(repoRoot(), 'build/src/cli/synth.js');
+  if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`);
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** sha256 of every file below `dir` keyed by relative path ({} when dir is missing). */
+export function hashTree(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(listFiles(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+}
