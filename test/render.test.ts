@@ -1,0 +1,147 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEnvironment } from '../src/config/load';
+import { render, RenderValidationError, type BundleValidator } from '../src/render/render';
+import { scanForSecrets } from '../src/render/secret-scan';
+import { hashTree, makeTempRepo, readEnvFile, runSynth } from './support/repo';
+
+const ALL = ['aks-cvm', 'azure-tdx', 'coco-dev'];
+
+/** A temp repo that has been rendered once (the "previous output" the failure tests protect). */
+function renderedRepo(): string {
+  const dir = makeTempRepo();
+  const r = runSynth(dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return dir;
+}
+
+function snapshot(dir: string): { dist: Record<string, string>; tf: Record<string, string> } {
+  return { dist: hashTree(join(dir, 'dist')), tf: hashTree(join(dir, 'cdktf.out')) };
+}
+
+describe('synth CLI', () => {
+  it('renders every environment: one file per object, Terraform for Azure environments only', () => {
+    const dir = renderedRepo();
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(ALL);
+    expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx']);
+    expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['argocd', 'bootstrap', 'guest-components', 'kbs', 'workloads']);
+    expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toEqual(['namespace-coco-tenant.yaml']);
+    expect(existsSync(join(dir, 'config/schema.json'))).toBe(true);
+    // No staging folders left behind.
+    expect(readdirSync(dir).filter((f) => f.startsWith('.render-'))).toEqual([]);
+  });
+
+  it('is deterministic: two renders in different folders give byte-identical files', () => {
+    const a = snapshot(renderedRepo());
+    const b = snapshot(renderedRepo());
+    expect(Object.keys(a.dist).length).toBeGreaterThan(10);
+    expect(b).toEqual(a);
+  });
+
+  it('renders only the named environment and leaves the others as they were', () => {
+    const dir = renderedRepo();
+    const before = snapshot(dir);
+    writeFileSync(join(dir, 'config/environments/azure-tdx.yaml'), readEnvFile('azure-tdx').replace('targetRevision: main', 'targetRevision: release-1'));
+    const r = runSynth(dir, ['coco-dev']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^rendered coco-dev: \d+ manifests, 0 Terraform stacks/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('bad environment file: exit 2, one line per problem, no stack trace, nothing changed', () => {
+    const dir = renderedRepo();
+    const before = snapshot(dir);
+    const bad = readEnvFile('coco-dev').replace('profile: dev', 'profile: prod').replace('targetRevision: main', 'targetRevision: [main]');
+    writeFileSync(join(dir, 'config/environments/coco-dev.yaml'), bad);
+    const r = runSynth(dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: config\/environments\/coco-dev\.yaml:\d+:1: \/profile: expected one of "dev", "production", found string "prod"$/),
+      expect.stringMatching(/^error: config\/environments\/coco-dev\.yaml:\d+:3: \/gitops\/targetRevision: expected a string, found a list \(1 item\)$/),
+    ]);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('problems in several files are all reported in one run', () => {
+    const dir = renderedRepo();
+    writeFileSync(join(dir, 'config/environments/coco-dev.yaml'), 'profile: [\n');
+    writeFileSync(join(dir, 'config/environments/aks-cvm.yaml'), readEnvFile('aks-cvm').replace('networkPlugin: azure', 'networkPlugin: calico'));
+    const r = runSynth(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('config/environments/coco-dev.yaml');
+    expect(r.stderr).toContain('config/environments/aks-cvm.yaml');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('unknown environment name and unknown option: exit 2, nothing written', () => {
+    const dir = makeTempRepo();
+    const r = runSynth(dir, ['azure-tdx', 'staging']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('error: config/environments/staging.yaml: /: expected an existing environment (aks-cvm, azure-tdx, coco-dev), found no such file for environment "staging"');
+    const f = runSynth(dir, ['--all']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain('found option --all');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('atomic rendering', () => {
+  const envs = () => ALL.map((n) => loadEnvironment(makeTempRepoOnce(), n));
+  let repo: string | undefined;
+  function makeTempRepoOnce(): string {
+    repo ??= renderedRepo();
+    return repo;
+  }
+
+  it('a validation failure in the last environment leaves dist/ and cdktf.out/ byte-identical', () => {
+    const root = makeTempRepoOnce();
+    const before = snapshot(root);
+    const failLast: BundleValidator = (env, objects) =>
+      env.name === 'coco-dev' ? [{ object: `Namespace/${objects[0].metadata.name}`, rule: 'test-rule', path: '/metadata', message: 'injected failure' }] : [];
+    expect(() => render({ root, environments: envs(), all: true, validate: failLast })).toThrow(RenderValidationError);
+    expect(() => render({ root, environments: envs(), all: true, validate: failLast })).toThrow('coco-dev: Namespace/coco-tenant: [test-rule] /metadata: injected failure');
+    expect(snapshot(root)).toEqual(before);
+    expect(readdirSync(root).filter((f) => f.startsWith('.render-'))).toEqual([]);
+  });
+
+  it('an exception midway (after some files are staged) leaves the old output', () => {
+    const root = makeTempRepoOnce();
+    const before = snapshot(root);
+    const crash: BundleValidator = (env) => {
+      if (env.name === 'azure-tdx') throw new Error('disk full');
+      return [];
+    };
+    expect(() => render({ root, environments: envs(), all: true, validate: crash })).toThrow('disk full');
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('the real validator accepts the shipped environments', () => {
+    const root = makeTempRepoOnce();
+    expect(render({ root, environments: envs(), all: true })).toEqual({ files: expect.any(Number), stacks: 2 });
+  });
+});
+
+describe('secret scan', () => {
+  it('finds key material and accepts references', () => {
+    const dir = makeTempRepo();
+    writeFileSync(join(dir, 'leak.yaml'), 'data:\n  key: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'keys.json'), '{"default/image_key/nginx": "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="}\n');
+    writeFileSync(join(dir, 'main.tf.json'), '{"admin_password": "hunter22", "client_secret": "${var.secret}"}\n');
+    writeFileSync(join(dir, 'ok.yaml'), 'secretKeyRef:\n  name: kbs-admin\n  key: public.pem\n');
+    const found = scanForSecrets(dir).map((f) => `${f.file}:${f.line}: ${f.message}`);
+    expect(found).toEqual([
+      'keys.json:1: found a base64 32-byte key next to a KBS resource path; reference a Secret or Key Vault item instead',
+      'leak.yaml:3: found a PEM private key; reference a Secret or Key Vault item instead',
+      'main.tf.json:1: found a literal password in Terraform; reference a Secret or Key Vault item instead',
+    ]);
+  });
+
+  it('the shipped render is clean', () => {
+    const dir = renderedRepo();
+    expect(scanForSecrets(join(dir, 'dist'))).toEqual([]);
+    expect(scanForSecrets(join(dir, 'cdktf.out'))).toEqual([]);
+    expect(readFileSync(join(dir, 'cdktf.out/stacks/azure-tdx/cdk.tf.json'), 'utf8')).toContain('"path": "../../../terraform.azure-tdx.tfstate"');
+  });
+});
