@@ -11,6 +11,19 @@ import { ComponentNamespace } from './common/component-namespace';
 import { ArgoBundle } from './argocd/argocd-bundle';
 import { ArgoRoot } from './argocd/argocd-root';
 import type { GroupKind } from './argocd/argocd-project';
+import type { ComponentName } from '../config/schema';
+import type { ComponentBuilder } from './component-builder';
+import { buildKbs } from './kbs';
+import { buildGuestComponents } from './guest-components';
+import { buildRuntime } from './runtime';
+import { buildWorkloads } from './workloads';
+
+const BUILDERS: Record<ComponentName, ComponentBuilder> = {
+  kbs: buildKbs,
+  guestComponents: buildGuestComponents,
+  runtime: buildRuntime,
+  workloads: buildWorkloads,
+};
 
 /** Objects of one folder under `dist/<env>/`. */
 export interface RenderedFolder {
@@ -35,6 +48,7 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
       podSecurity: component.podSecurity,
       kubernetesVersion: kubernetesMinor(config.kubernetesVersion),
     });
+    BUILDERS[component.section](chart, env);
     folders.push({ folder: component.folder, objects: chart.toJson() as K8sObject[] });
   }
 

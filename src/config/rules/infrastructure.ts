@@ -1,0 +1,93 @@
+/** Rules for `infrastructure`: provider sections, Azure names, network layout and confidential VM families. */
+import type { EnvironmentConfig } from '../schema';
+import { contains, INTERNET_SOURCES, isNetworkAddress, overlaps, parseCidr, type Cidr } from '../../shared/network';
+import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
+import type { Report } from './report';
+
+export function checkInfrastructure(env: EnvironmentConfig, report: Report): void {
+  const infra = env.infrastructure;
+  const azure = infra.provider !== 'none';
+  if (azure) {
+    if (infra.location === undefined) report('/infrastructure/location', `an Azure region (required for provider ${infra.provider})`, undefined);
+    if (infra.resourceGroup === undefined) report('/infrastructure/resourceGroup', `a resource group name (required for provider ${infra.provider})`, undefined);
+    checkBackend(env, report);
+  }
+  const wantTdx = infra.provider === 'azure-tdx';
+  const wantAks = infra.provider === 'aks-cvm';
+  if (wantTdx && infra.tdx === undefined) report('/infrastructure/tdx', 'a mapping (required for provider azure-tdx)', undefined);
+  if (!wantTdx && infra.tdx !== undefined) report('/infrastructure/tdx', `no tdx section (provider is ${infra.provider})`, infra.tdx);
+  if (wantAks && infra.aks === undefined) report('/infrastructure/aks', 'a mapping (required for provider aks-cvm)', undefined);
+  if (!wantAks && infra.aks !== undefined) report('/infrastructure/aks', `no aks section (provider is ${infra.provider})`, infra.aks);
+
+  if (infra.tdx) {
+    const tdx = infra.tdx;
+    const key = tdx.sshPublicKey;
+    if (key === undefined || (key.path === undefined) === (key.value === undefined)) {
+      report('/infrastructure/tdx/sshPublicKey', 'exactly one of "path" or "value"', key);
+    }
+    const pools = [
+      ['controlPlane', tdx.controlPlane.vmSize],
+      ['workers', tdx.workers.vmSize],
+      ['kbsNode', tdx.kbsNode.vmSize],
+    ] as const;
+    for (const [pool, vmSize] of pools) {
+      if (!isIntelTdxSize(vmSize)) report(`/infrastructure/tdx/${pool}/vmSize`, 'an Intel TDX confidential VM size (DCesv5/DCedsv5/ECesv5/ECedsv5 or v6 family, e.g. Standard_DC2eds_v5)', vmSize);
+    }
+    if (!tdx.versions.containerd.replace(/^v/, '').startsWith('1.7.')) {
+      report('/infrastructure/tdx/versions/containerd', 'a containerd 1.7.x version (2.x skips the decryption stream processors)', tdx.versions.containerd);
+    }
+    if (!tdx.versions.kubernetes.replace(/^v/, '').startsWith(`${env.kubernetesVersion}.`)) {
+      report('/infrastructure/tdx/versions/kubernetes', `a ${env.kubernetesVersion}.x version (kubernetesVersion is ${env.kubernetesVersion})`, tdx.versions.kubernetes);
+    }
+  }
+  if (infra.aks && !isConfidentialSize(infra.aks.confidentialPool.vmSize)) {
+    report('/infrastructure/aks/confidentialPool/vmSize', 'a confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX DCesv5 family, e.g. Standard_DC2as_v5)', infra.aks.confidentialPool.vmSize);
+  }
+  if (wantTdx) checkNetwork(env, report);
+}
+
+function checkBackend(env: EnvironmentConfig, report: Report): void {
+  const backend = env.infrastructure.backend;
+  const fields = ['resourceGroupName', 'storageAccountName', 'containerName', 'key'] as const;
+  for (const field of fields) {
+    const set = backend[field] !== undefined;
+    if (backend.type === 'azurerm' && !set) report(`/infrastructure/backend/${field}`, 'a value (required for the azurerm backend)', undefined);
+    if (backend.type === 'local' && set) report(`/infrastructure/backend/${field}`, 'nothing (only used with backend type azurerm)', backend[field]);
+  }
+}
+
+function checkNetwork(env: EnvironmentConfig, report: Report): void {
+  const net = env.infrastructure.network;
+  const parsed = (path: string, text: string): Cidr | undefined => {
+    const cidr = parseCidr(text);
+    if (cidr && !isNetworkAddress(cidr)) {
+      report(path, 'a network address with no host bits set', text);
+      return undefined;
+    }
+    return cidr;
+  };
+  const vnet = parsed('/infrastructure/network/vnetCidr', net.vnetCidr);
+  const subnets = Object.entries(net.subnets).map(([name, text]) => ({ path: `/infrastructure/network/subnets/${name}`, cidr: parsed(`/infrastructure/network/subnets/${name}`, text) }));
+  subnets.forEach((s, i) => {
+    if (!s.cidr) return;
+    if (vnet && !contains(vnet, s.cidr)) report(s.path, `a range inside vnetCidr ${net.vnetCidr}`, s.cidr.text);
+    for (const other of subnets.slice(0, i)) {
+      if (other.cidr && overlaps(other.cidr, s.cidr)) report(s.path, `a range not overlapping ${other.path.split('/').pop()} (${other.cidr.text})`, s.cidr.text);
+    }
+  });
+  const pod = parsed('/infrastructure/network/podCidr', net.podCidr);
+  const svc = parsed('/infrastructure/network/serviceCidr', net.serviceCidr);
+  if (vnet && pod && overlaps(vnet, pod)) report('/infrastructure/network/podCidr', `a range outside vnetCidr ${net.vnetCidr}`, net.podCidr);
+  if (vnet && svc && overlaps(vnet, svc)) report('/infrastructure/network/serviceCidr', `a range outside vnetCidr ${net.vnetCidr}`, net.serviceCidr);
+  if (pod && svc && overlaps(pod, svc)) report('/infrastructure/network/serviceCidr', `a range outside podCidr ${net.podCidr}`, net.serviceCidr);
+
+  net.adminSourceCidrs.forEach((source, i) => {
+    const path = `/infrastructure/network/adminSourceCidrs/${i}`;
+    if (INTERNET_SOURCES.includes(source)) {
+      if (!env.devSwitches.allowAdminIngressFromInternet) report(path, 'a specific CIDR ("*", Internet and 0.0.0.0/0 need devSwitches.allowAdminIngressFromInternet in a dev profile)', source);
+    } else {
+      if (parseCidr(source)) parsed(path, source);
+      else report(path, 'an IPv4 CIDR such as 203.0.113.0/24', source);
+    }
+  });
+}

@@ -1,0 +1,118 @@
+/** `infrastructure`: Azure resources rendered with CDK for Terraform (seed 000 and 004 topologies). */
+import { Type } from '@sinclair/typebox';
+import { VERSIONS } from '../../shared/versions';
+import { Cidr, Count, EXPECTED_KEYWORD, Obj, Section, Semver, StringEnum, VmSize } from '../schema-helpers';
+
+/** Where the operator's SSH public key comes from (public keys are not secrets, but files stay out of git). */
+const SshPublicKey = Obj(
+  {
+    path: Type.Optional(Type.String({ minLength: 1, description: 'Path on the operator machine to an OpenSSH public key file; Terraform reads it at plan time (file(pathexpand(...))), so synth stays offline and deterministic.' })),
+    value: Type.Optional(
+      Type.String({ pattern: '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$', [EXPECTED_KEYWORD]: 'an OpenSSH public key line ("ssh-ed25519 AAAA... comment")', description: 'OpenSSH public key line.' }),
+    ),
+  },
+  { description: 'SSH public key for the VM admin user: exactly one of `path` or `value`. Password authentication is always disabled.' },
+);
+
+const Network = Section(
+  {
+    vnetCidr: Cidr('Address space of the virtual network.', '10.0.0.0/16'),
+    subnets: Section(
+      {
+        controlPlane: Cidr('Subnet of the control-plane VMs.', '10.0.1.0/24'),
+        worker: Cidr('Subnet of the worker VMs.', '10.0.2.0/24'),
+        kbs: Cidr('Subnet of the KBS confidential VM.', '10.0.3.0/24'),
+      },
+      'Subnets inside `vnetCidr`; they must not overlap.',
+    ),
+    adminSourceCidrs: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'Sources allowed to reach SSH (22), the API server (6443) and NodePorts (30000-32767). CIDRs; "*", "Internet" or 0.0.0.0/0 only with devSwitches.allowAdminIngressFromInternet in a dev profile. Empty: no admin ingress from outside the VNet.',
+    }),
+    podCidr: Cidr('Pod network (kubeadm podSubnet and Cilium cluster-pool); must lie outside the VNet.', '10.244.0.0/16'),
+    serviceCidr: Cidr('Service network (kubeadm serviceSubnet); must lie outside the VNet and the pod network.', '10.96.0.0/12'),
+  },
+  'Virtual network layout (seed 000 defaults).',
+);
+
+const TdxCluster = Obj(
+  {
+    adminUsername: Type.String({ pattern: '^[a-z_][a-z0-9_-]{0,31}$', [EXPECTED_KEYWORD]: 'a Linux user name', default: 'azureuser', description: 'Admin user on every VM.' }),
+    sshPublicKey: Type.Optional(SshPublicKey),
+    controlPlane: Section(
+      { count: Count('Control-plane VMs.', 1, 5), vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5') },
+      'Control-plane VMs (k8s-control-N).',
+    ),
+    workers: Section(
+      { count: Count('Worker VMs.', 1, 50), vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5') },
+      'Worker VMs (k8s-worker-N).',
+    ),
+    kbsNode: Section(
+      { enabled: Type.Boolean({ default: true, description: 'Create the dedicated KBS confidential VM (kbs-server), joined as a tainted node.' }), vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5') },
+      'The dedicated KBS confidential VM of seed 000.',
+    ),
+    image: Section(
+      {
+        publisher: Type.String({ default: 'Canonical', minLength: 1 }),
+        offer: Type.String({ default: '0001-com-ubuntu-confidential-vm-jammy', minLength: 1 }),
+        sku: Type.String({ default: '22_04-lts-cvm', minLength: 1 }),
+        version: Type.String({ default: 'latest', minLength: 1, description: 'Image version; production requires a pinned version (not "latest").' }),
+      },
+      'Confidential Ubuntu image.',
+    ),
+    osDiskSecurityEncryptionType: StringEnum(['VMGuestStateOnly', 'DiskWithVMGuestState'] as const, { default: 'VMGuestStateOnly', description: 'os_disk.security_encryption_type of every CVM.' }),
+    versions: Section(
+      {
+        kubernetes: Semver('kubeadm/kubelet/kubectl version.', VERSIONS.kubernetes),
+        containerd: Semver('containerd version; must be 1.7.x (see versions.ts).', VERSIONS.containerd),
+        runc: Semver('runc version.', VERSIONS.runc),
+        cilium: Semver('Cilium version (kube-proxy replacement).', VERSIONS.cilium),
+      },
+      'Node software versions.',
+    ),
+  },
+  { description: 'kubeadm cluster on Intel TDX confidential VMs; required when infrastructure.provider is azure-tdx.' },
+);
+
+const Aks = Obj(
+  {
+    kubernetesVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$', default: '1.31', [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.31', description: 'AKS Kubernetes version.' }),
+    systemPool: Section({ count: Count('System pool nodes.', 1, 10), vmSize: VmSize('Regular VM size for system pods.', 'Standard_D2s_v5') }, 'System node pool.'),
+    confidentialPool: Section(
+      { count: Count('Confidential nodes.', 1, 50), vmSize: VmSize('Confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX).', 'Standard_DC2as_v5') },
+      'Confidential VM node pool.',
+    ),
+    networkPlugin: StringEnum(['azure', 'kubenet', 'none'] as const, { default: 'azure', description: 'AKS network plugin.' }),
+    attestationProviderName: Type.String({ pattern: '^[a-z0-9]{3,24}$', [EXPECTED_KEYWORD]: '3-24 lowercase letters and digits', description: 'Microsoft Azure Attestation provider name (globally unique).' }),
+    keyVaultName: Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$', [EXPECTED_KEYWORD]: '3-24 letters, digits and "-", starting with a letter', description: 'Key Vault name (globally unique).' }),
+  },
+  { description: 'AKS with a confidential VM node pool; required when infrastructure.provider is aks-cvm.' },
+);
+
+const Backend = Obj(
+  {
+    type: StringEnum(['local', 'azurerm'] as const, { default: 'local', description: 'Terraform state backend.' }),
+    resourceGroupName: Type.Optional(Type.String({ minLength: 1 })),
+    storageAccountName: Type.Optional(Type.String({ pattern: '^[a-z0-9]{3,24}$', [EXPECTED_KEYWORD]: '3-24 lowercase letters and digits' })),
+    containerName: Type.Optional(Type.String({ minLength: 1 })),
+    key: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { default: { type: 'local' }, description: 'Terraform state backend: local (default) or azurerm (all four azurerm fields required).' },
+);
+
+export const Infrastructure = Obj(
+  {
+    provider: StringEnum(['azure-tdx', 'aks-cvm', 'none'] as const, { description: 'azure-tdx: kubeadm on TDX CVMs; aks-cvm: AKS with confidential nodes; none: bring your own cluster.' }),
+    location: Type.Optional(Type.String({ pattern: '^[a-z0-9]+$', [EXPECTED_KEYWORD]: 'an Azure region name such as westeurope', description: 'Azure region (required for Azure providers).' })),
+    resourceGroup: Type.Optional(Type.String({ pattern: '^[-\\w._()]{1,89}[-\\w_()]$', [EXPECTED_KEYWORD]: 'an Azure resource group name', description: 'Resource group to create (required for Azure providers).' })),
+    tags: Type.Record(Type.String({ pattern: '^[^<>%&\\\\?/]{1,512}$' }), Type.String({ maxLength: 256 }), { default: {}, description: 'Tags on every Azure resource.' }),
+    backend: Backend,
+    network: Network,
+    tdx: Type.Optional(TdxCluster),
+    aks: Type.Optional(Aks),
+  },
+  { description: 'Azure infrastructure rendered with CDK for Terraform.' },
+);
+
