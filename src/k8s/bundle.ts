@@ -48,8 +48,20 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
       podSecurity: component.podSecurity,
       kubernetesVersion: kubernetesMinor(config.kubernetesVersion),
     });
-    BUILDERS[component.section](chart, env);
+    const subcharts = new Map<string, Chart>();
+    const subfolder = (sub: string): Chart => {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(sub)) throw new Error(`subfolder name ${JSON.stringify(sub)} of ${component.folder} must be a DNS label`);
+      const existing = subcharts.get(sub);
+      if (existing) return existing;
+      const created = new Chart(app, `${component.folder}-${sub}`, { disableResourceNameHashes: true });
+      subcharts.set(sub, created);
+      return created;
+    };
+    BUILDERS[component.section]({ chart, subfolder }, env);
     folders.push({ folder: component.folder, objects: chart.toJson() as K8sObject[] });
+    for (const sub of [...subcharts.keys()].sort()) {
+      folders.push({ folder: `${component.folder}/${sub}`, objects: (subcharts.get(sub) as Chart).toJson() as K8sObject[] });
+    }
   }
 
   const argo = new Chart(app, ARGOCD_FOLDER, { disableResourceNameHashes: true });
@@ -57,7 +69,12 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
     environment: name,
     gitops: config.gitops,
     distPath: DIST_PATH,
-    components: enabled.map((c) => ({ folder: c.folder, namespace: config[c.section].namespace, wave: c.wave })),
+    components: enabled.map((c) => ({
+      folder: c.folder,
+      namespace: config[c.section].namespace,
+      wave: c.wave,
+      namespaces: namespacesOf(folders.filter((f) => f.folder === c.folder || f.folder.startsWith(`${c.folder}/`)).flatMap((f) => f.objects)),
+    })),
     clusterKinds: clusterScopedKinds(folders.flatMap((f) => f.objects)),
   });
   folders.push({ folder: ARGOCD_FOLDER, objects: argo.toJson() as K8sObject[] });
@@ -66,6 +83,12 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
   new ArgoRoot(bootstrap, 'Root', { environment: name, gitops: config.gitops, distPath: DIST_PATH });
   folders.push({ folder: BOOTSTRAP_FOLDER, objects: bootstrap.toJson() as K8sObject[] });
   return folders;
+}
+
+/** Namespaces a component's objects live in (sorted): its Application may deploy to these only. */
+function namespacesOf(objects: readonly K8sObject[]): string[] {
+  const names = objects.flatMap((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1' ? [o.metadata.name] : o.metadata.namespace ? [o.metadata.namespace] : []));
+  return [...new Set(names)].sort();
 }
 
 /** Group/kind of every object rendered without a namespace, sorted: the AppProject's cluster whitelist. */

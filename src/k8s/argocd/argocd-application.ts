@@ -43,7 +43,8 @@ export class ArgoApplication extends Construct {
       },
       spec: {
         project: props.project,
-        source: { repoURL: props.repoURL, targetRevision: props.targetRevision, path: props.path },
+        // recurse: components may keep parts in sub-folders (one folder per demo workload).
+        source: { repoURL: props.repoURL, targetRevision: props.targetRevision, path: props.path, directory: { recurse: true } },
         destination: { server: props.destinationServer, namespace: props.destinationNamespace },
         syncPolicy: {
           ...(props.automated ? { automated: { prune: props.prune, selfHeal: props.selfHeal } } : {}),

@@ -7,7 +7,10 @@ import { standardLabels } from '../../shared/labels';
 export interface ComponentApp {
   /** Folder under `dist/<env>/`. */
   readonly folder: string;
+  /** Default destination namespace of the Application (the component namespace). */
   readonly namespace: string;
+  /** Every namespace the component renders into (the project allows exactly these). */
+  readonly namespaces: readonly string[];
   readonly wave: number;
 }
 
@@ -33,7 +36,7 @@ export class ArgoBundle extends Construct {
       description: `Confidential Containers bundle for environment ${environment}`,
       sourceRepos: [gitops.repoURL],
       destinationServer: gitops.destinationServer,
-      destinationNamespaces: props.components.map((c) => c.namespace),
+      destinationNamespaces: [...new Set(props.components.flatMap((c) => c.namespaces))].sort(),
       clusterResourceWhitelist: props.clusterKinds,
       syncWave: -1,
       labels,
