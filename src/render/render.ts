@@ -2,8 +2,8 @@
  * `npm run synth`: load every requested environment, build Terraform and Kubernetes objects into a
  * staging folder, validate all of it, then swap `dist/` (and `cdktf.out/`) in at once.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LoadedEnvironment } from '../config/load';
 import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
@@ -13,8 +13,11 @@ import { makeStaging, removeStaging, swapIn, type Swap } from './atomic';
 import { validateSchemas } from './schema-validator';
 import { validateSemantics } from './semantic-rules';
 import { scanForSecrets } from './secret-scan';
+import { buildChart, type ChartInput } from './helm-chart';
+import { COMPONENTS } from '../shared/components';
 
 export const TERRAFORM_OUT = 'cdktf.out';
+export const CHARTS_PATH = 'charts';
 
 /** Checks one environment's objects; returns problems (empty when valid). */
 export type BundleValidator = (env: LoadedEnvironment, objects: readonly K8sObject[]) => Problem[];
@@ -55,11 +58,15 @@ export function render(opts: RenderOptions): RenderSummary {
     const distStaging = join(staging, DIST_PATH);
     const problems: { environment: string; problem: Problem }[] = [];
     let files = 0;
+    const rendered = new Map<string, RenderedFolder[]>();
     for (const env of opts.environments) {
       const folders = buildManifests(env);
+      rendered.set(env.name, folders);
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
       files += writeFolders(join(distStaging, env.name), env, folders);
     }
+    // Charts span every environment, so only a full render writes them.
+    if (opts.all) writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
     const infra = opts.environments.filter(hasInfrastructure);
     const tfStaging = join(staging, TERRAFORM_OUT);
     if (infra.length > 0) synthTerraform(infra, tfStaging);
@@ -81,8 +88,10 @@ function plannedSwaps(opts: RenderOptions, staging: string, infra: readonly Load
   if (opts.all) {
     mkdirSync(join(staging, DIST_PATH), { recursive: true });
     mkdirSync(join(staging, TERRAFORM_OUT), { recursive: true });
+    mkdirSync(join(staging, CHARTS_PATH), { recursive: true });
     return [
       { from: join(staging, DIST_PATH), to: dist },
+      { from: join(staging, CHARTS_PATH), to: join(opts.root, CHARTS_PATH) },
       { from: join(staging, TERRAFORM_OUT), to: tfOut },
     ];
   }
@@ -90,6 +99,32 @@ function plannedSwaps(opts: RenderOptions, staging: string, infra: readonly Load
     ...opts.environments.map((env) => ({ from: join(staging, DIST_PATH, env.name), to: join(dist, env.name) })),
     ...infra.map((env) => ({ from: join(staging, TERRAFORM_OUT, 'stacks', env.name), to: join(tfOut, 'stacks', env.name) })),
   ];
+}
+
+/** One chart per component that at least one environment renders. */
+function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<string, readonly RenderedFolder[]>): void {
+  for (const component of COMPONENTS) {
+    const environments = new Map<string, ChartInput[]>();
+    for (const [env, folders] of rendered) {
+      const inputs = folders
+        .filter((f) => f.folder === component.folder || f.folder.startsWith(`${component.folder}/`))
+        .flatMap((f) => f.objects.map((object) => ({ subfolder: f.folder.slice(component.folder.length + 1), object })));
+      if (inputs.length > 0) environments.set(env, inputs);
+    }
+    if (environments.size === 0) continue;
+    const previous = join(root, CHARTS_PATH, component.folder, 'Chart.yaml');
+    const chart = buildChart({
+      name: component.folder,
+      description: component.description,
+      environments,
+      previousChartYaml: existsSync(previous) ? readFileSync(previous, 'utf8') : undefined,
+    });
+    for (const [file, text] of Object.entries(chart.files)) {
+      const target = join(chartsDir, component.folder, file);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    }
+  }
 }
 
 /** Writes one file per object: `<folder>/<kind>-<name>.yaml`; returns the number written. */

@@ -11,17 +11,19 @@ export interface ComponentInfo {
   readonly folder: string;
   /** `argocd.argoproj.io/sync-wave` of the component's Application. */
   readonly wave: number;
+  /** One line for Chart.yaml and reports. */
+  readonly description: string;
   /** Pod Security Standard enforced on the component namespace. */
   readonly podSecurity: 'restricted' | 'baseline' | 'privileged';
 }
 
 export const COMPONENTS: readonly ComponentInfo[] = [
-  { section: 'kbs', folder: 'kbs', wave: 1, podSecurity: 'restricted' },
+  { section: 'kbs', folder: 'kbs', wave: 1, podSecurity: 'restricted', description: 'Trustee Key Broker Service with its policies and resource provisioning' },
   // The node installer needs hostPID, hostPath and a privileged container.
-  { section: 'guestComponents', folder: 'guest-components', wave: 2, podSecurity: 'privileged' },
+  { section: 'guestComponents', folder: 'guest-components', wave: 2, podSecurity: 'privileged', description: 'Node installer for attestation-agent, confidential-data-hub and image decryption' },
   // kata-deploy (installed by the CoCo chart) runs privileged on every node.
-  { section: 'runtime', folder: 'runtime', wave: 3, podSecurity: 'privileged' },
-  { section: 'workloads', folder: 'workloads', wave: 4, podSecurity: 'restricted' },
+  { section: 'runtime', folder: 'runtime', wave: 3, podSecurity: 'privileged', description: 'Kata/CoCo runtime classes and the Confidential Containers install' },
+  { section: 'workloads', folder: 'workloads', wave: 4, podSecurity: 'restricted', description: 'Demo and application workloads' },
 ];
 
 /** Folder of the Argo CD objects the root Application syncs. */
