@@ -14,6 +14,7 @@ import { validateSchemas } from './schema-validator';
 import { validateSemantics } from './semantic-rules';
 import { scanForSecrets } from './secret-scan';
 import { buildChart, type ChartInput } from './helm-chart';
+import { postureReport } from './posture';
 import { COMPONENTS } from '../shared/components';
 
 export const TERRAFORM_OUT = 'cdktf.out';
@@ -64,6 +65,7 @@ export function render(opts: RenderOptions): RenderSummary {
       rendered.set(env.name, folders);
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
       files += writeFolders(join(distStaging, env.name), env, folders);
+      writeFileSync(join(distStaging, env.name, 'POSTURE.md'), postureReport(env, folders));
     }
     // Charts span every environment, so only a full render writes them.
     if (opts.all) writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);

@@ -1,0 +1,90 @@
+// The Argo CD objects point at folders that exist, in wave order, within a least-privilege project.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { K8sObject } from '../src/shared/k8s-object';
+import { listFiles } from '../src/render/files';
+import { makeTempRepo, runSynth } from './support/repo';
+
+interface AppSpec {
+  project: string;
+  source?: { repoURL: string; path?: string; chart?: string; targetRevision: string };
+  destination: { namespace: string; server: string };
+  syncPolicy?: { automated?: { prune: boolean; selfHeal: boolean }; syncOptions?: string[] };
+}
+
+const repo = makeTempRepo();
+beforeAll(() => expect(runSynth(repo).code).toBe(0));
+
+function objects(env: string, folder: string): K8sObject[] {
+  const dir = join(repo, 'dist', env, folder);
+  return listFiles(dir).map((f) => parse(readFileSync(join(dir, f), 'utf8')) as K8sObject);
+}
+
+const envs = () => readdirSync(join(repo, 'dist')).sort();
+
+describe.each(['aks-cvm', 'azure-tdx', 'coco-dev'])('Argo CD objects of %s', (env) => {
+  const apps = () => objects(env, 'argocd').filter((o) => o.kind === 'Application');
+  const spec = (o: K8sObject) => o.spec as AppSpec;
+
+  it('every git path an Application references exists and holds manifests', () => {
+    const all = [...apps(), ...objects(env, 'bootstrap').filter((o) => o.kind === 'Application')];
+    const gitApps = all.filter((a) => spec(a).source?.path !== undefined);
+    expect(gitApps.length).toBeGreaterThanOrEqual(2);
+    for (const a of gitApps) {
+      const path = spec(a).source?.path as string;
+      expect(existsSync(join(repo, path))).toBe(true);
+      expect(listFiles(join(repo, path)).some((f) => f.endsWith('.yaml'))).toBe(true);
+    }
+  });
+
+  it('one child Application per rendered component folder, in the documented wave order', () => {
+    const folders = readdirSync(join(repo, 'dist', env)).filter((f) => !['argocd', 'bootstrap', 'POSTURE.md'].includes(f));
+    const children = apps().filter((a) => spec(a).source?.path?.startsWith(`dist/${env}/`));
+    expect(children.map((a) => spec(a).source?.path).sort()).toEqual(folders.map((f) => `dist/${env}/${f}`).sort());
+    const order = ['kbs', 'guest-components', 'runtime', 'workloads'];
+    const waves = children.map((a) => ({ folder: (spec(a).source?.path as string).split('/')[2], wave: Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave']) }));
+    const sorted = [...waves].sort((a, b) => a.wave - b.wave).map((w) => w.folder);
+    expect(sorted).toEqual(order.filter((f) => folders.includes(f)));
+  });
+
+  it('the project comes first and allows exactly the rendered namespaces and cluster kinds', () => {
+    const [project] = objects(env, 'argocd').filter((o) => o.kind === 'AppProject');
+    expect(Number(project.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeLessThan(Math.min(...apps().map((a) => Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave']))));
+    const rendered = readdirSync(join(repo, 'dist', env)).filter((f) => !['argocd', 'bootstrap', 'POSTURE.md'].includes(f)).flatMap((f) => objects(env, f));
+    const namespaces = new Set(rendered.flatMap((o) => (o.kind === 'Namespace' ? [o.metadata.name] : o.metadata.namespace ? [o.metadata.namespace] : [])));
+    const p = project.spec as { destinations: { namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[]; sourceRepos: string[] };
+    expect(p.destinations.map((d) => d.namespace).sort()).toEqual([...namespaces].sort());
+    const clusterKinds = new Set(rendered.filter((o) => !o.metadata.namespace).map((o) => o.kind));
+    expect(new Set(p.clusterResourceWhitelist.map((k) => k.kind))).toEqual(clusterKinds);
+    expect(p.sourceRepos).toContain('https://github.com/example-org/coco-azure-gitops.git');
+    expect(p.sourceRepos.every((r) => !r.includes('*'))).toBe(true);
+  });
+
+  it('sync policy, namespace ownership and cascading delete', () => {
+    for (const a of apps()) {
+      expect(a.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(spec(a).syncPolicy?.syncOptions).toContain('CreateNamespace=false');
+      expect(spec(a).syncPolicy?.automated).toEqual({ prune: true, selfHeal: true });
+      expect(spec(a).project).toBe(env);
+    }
+  });
+
+  it('the bootstrap root only manages Argo CD objects in the Argo CD namespace', () => {
+    const boot = objects(env, 'bootstrap');
+    const root = boot.find((o) => o.kind === 'Application') as K8sObject;
+    expect(spec(root).source?.path).toBe(`dist/${env}/argocd`);
+    const project = boot.find((o) => o.kind === 'AppProject') as K8sObject;
+    expect(project.spec).toMatchObject({ clusterResourceWhitelist: [], destinations: [{ namespace: 'argocd' }], namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }] });
+  });
+});
+
+it('renders a posture report per environment', () => {
+  for (const env of envs()) {
+    const text = readFileSync(join(repo, 'dist', env, 'POSTURE.md'), 'utf8');
+    expect(text).toContain(`# Security posture: ${env}`);
+    expect(text).toContain('## Dev switches');
+  }
+  expect(readFileSync(join(repo, 'dist/coco-dev/POSTURE.md'), 'utf8')).toContain('**ON: allowSampleTeePolicy**');
+  expect(readFileSync(join(repo, 'dist/azure-tdx/POSTURE.md'), 'utf8')).toContain('Kubernetes 1.31 is past upstream end of life');
+});
