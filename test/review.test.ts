@@ -32,8 +32,8 @@ describe('diff engine', () => {
     ];
     const changes = diffDocs(before, after);
     expect(changes.map((c) => `${c.op} ${c.group} ${c.id} [${c.flags.join(', ')}]`)).toEqual([
-      '~ azure-tdx/kbs Deployment/coco-tenant/kbs [image, privileged, security context]',
       '- azure-tdx/kbs ConfigMap/coco-tenant/old []',
+      '~ azure-tdx/kbs Deployment/coco-tenant/kbs [image, privileged, security context]',
       '+ azure-tdx/kbs NetworkPolicy/coco-tenant/kbs [network policy]',
       '+ terraform azure-tdx azurerm_network_security_rule.ssh [NSG rules]',
     ]);
