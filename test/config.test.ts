@@ -47,9 +47,9 @@ describe('shipped environments', () => {
 
 describe('bad input is reported with file, line, path, expected and found', () => {
   it('unknown key, at the line of the key, listing the allowed keys', () => {
-    const [p, ...rest] = problemsOf(dev.replace('kbs:\n  namespace: coco-tenant', 'kbs:\n  namespace: coco-tenant\n  replica: 2'));
+    const [p, ...rest] = problemsOf(dev.replace('  targetRevision: main', '  targetRevision: main\n  autoSync: true'));
     expect(rest).toEqual([]);
-    expect(p).toMatch(/^config\/environments\/broken\.yaml:\d+:3: \/kbs\/replica: expected one of the keys enabled, namespace, found unknown key "replica"$/);
+    expect(p).toMatch(/^config\/environments\/broken\.yaml:\d+:3: \/gitops\/autoSync: expected one of the keys repoURL, targetRevision, argocdNamespace, destinationServer, automated, prune, selfHeal, found unknown key "autoSync"$/);
   });
 
   it('YAML syntax error', () => {
