@@ -12,7 +12,7 @@ import { ArgoBundle } from './argocd/argocd-bundle';
 import { ArgoRoot } from './argocd/argocd-root';
 import type { GroupKind } from './argocd/argocd-project';
 import type { ComponentName } from '../config/schema';
-import type { ComponentBuilder } from './component-builder';
+import type { ComponentBuilder, ProjectGrant } from './component-builder';
 import { buildKbs } from './kbs';
 import { buildGuestComponents } from './guest-components';
 import { buildRuntime } from './runtime';
@@ -39,6 +39,8 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
   const app = new App();
   const folders: RenderedFolder[] = [];
   const enabled = COMPONENTS.filter((c) => config[c.section].enabled);
+  const argo = new Chart(app, ARGOCD_FOLDER, { disableResourceNameHashes: true });
+  const grants: ProjectGrant[] = [];
   for (const component of enabled) {
     const chart = new Chart(app, component.folder, { disableResourceNameHashes: true });
     new ComponentNamespace(chart, 'Namespace', {
@@ -57,14 +59,13 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
       subcharts.set(sub, created);
       return created;
     };
-    BUILDERS[component.section]({ chart, subfolder }, env);
+    BUILDERS[component.section]({ chart, subfolder, argocd: argo, grant: (g) => grants.push(g) }, env);
     folders.push({ folder: component.folder, objects: chart.toJson() as K8sObject[] });
     for (const sub of [...subcharts.keys()].sort()) {
       folders.push({ folder: `${component.folder}/${sub}`, objects: (subcharts.get(sub) as Chart).toJson() as K8sObject[] });
     }
   }
 
-  const argo = new Chart(app, ARGOCD_FOLDER, { disableResourceNameHashes: true });
   new ArgoBundle(argo, 'Bundle', {
     environment: name,
     gitops: config.gitops,
@@ -75,7 +76,9 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
       wave: c.wave,
       namespaces: namespacesOf(folders.filter((f) => f.folder === c.folder || f.folder.startsWith(`${c.folder}/`)).flatMap((f) => f.objects)),
     })),
-    clusterKinds: clusterScopedKinds(folders.flatMap((f) => f.objects)),
+    clusterKinds: sortedKinds([...clusterScopedKinds(folders.flatMap((f) => f.objects)), ...grants.flatMap((g) => g.clusterKinds ?? [])]),
+    extraSourceRepos: [...new Set(grants.flatMap((g) => g.sourceRepos ?? []))].sort(),
+    extraNamespaces: [...new Set(grants.flatMap((g) => g.namespaces ?? []))].sort(),
   });
   folders.push({ folder: ARGOCD_FOLDER, objects: argo.toJson() as K8sObject[] });
 
@@ -91,13 +94,13 @@ function namespacesOf(objects: readonly K8sObject[]): string[] {
   return [...new Set(names)].sort();
 }
 
-/** Group/kind of every object rendered without a namespace, sorted: the AppProject's cluster whitelist. */
+/** Group/kind of every object rendered without a namespace: the AppProject's cluster whitelist. */
 function clusterScopedKinds(objects: readonly K8sObject[]): GroupKind[] {
-  const kinds = new Map<string, GroupKind>();
-  for (const o of objects) {
-    if (o.metadata.namespace !== undefined) continue;
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
-  }
-  return [...kinds.keys()].sort().map((k) => kinds.get(k) as GroupKind);
+  return objects.filter((o) => o.metadata.namespace === undefined).map((o) => ({ group: o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', kind: o.kind }));
+}
+
+/** Distinct group/kinds sorted by `group/kind`. */
+function sortedKinds(kinds: readonly GroupKind[]): GroupKind[] {
+  const byKey = new Map(kinds.map((k) => [`${k.group}/${k.kind}`, k]));
+  return [...byKey.keys()].sort().map((k) => byKey.get(k) as GroupKind);
 }

@@ -20,8 +20,12 @@ export interface ArgoBundleProps {
   /** Repository folder holding `dist/` relative to the repo root. @default dist */
   readonly distPath: string;
   readonly components: readonly ComponentApp[];
-  /** Cluster-scoped kinds rendered by the components (the project may manage these only). */
+  /** Cluster-scoped kinds rendered by the components or granted to them (the project may manage these only). */
   readonly clusterKinds: readonly GroupKind[];
+  /** Sources granted to components besides the bundle repository (e.g. a chart registry). */
+  readonly extraSourceRepos: readonly string[];
+  /** Namespaces granted to components besides the ones the bundle renders. */
+  readonly extraNamespaces: readonly string[];
 }
 
 /** The env's AppProject and one child Application per component (synced by the root Application). */
@@ -34,9 +38,9 @@ export class ArgoBundle extends Construct {
       name: environment,
       namespace: gitops.argocdNamespace,
       description: `Confidential Containers bundle for environment ${environment}`,
-      sourceRepos: [gitops.repoURL],
+      sourceRepos: [gitops.repoURL, ...props.extraSourceRepos],
       destinationServer: gitops.destinationServer,
-      destinationNamespaces: [...new Set(props.components.flatMap((c) => c.namespaces))].sort(),
+      destinationNamespaces: [...new Set([...props.components.flatMap((c) => c.namespaces), ...props.extraNamespaces])].sort(),
       clusterResourceWhitelist: props.clusterKinds,
       syncWave: -1,
       labels,
