@@ -70,9 +70,18 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   lines.push('## Images', '', ...(images.length ? images.map((i) => `- \`${i}\``) : ['- none']), '');
 
   const all = folders.flatMap((f) => f.objects);
-  const policies = all.filter((o) => o.kind === 'NetworkPolicy').map((o) => `- NetworkPolicy \`${o.metadata.namespace}/${o.metadata.name}\``);
+  const at = (o: K8sObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
   const namespaces = all.filter((o) => o.kind === 'Namespace').map((o) => `- Namespace \`${o.metadata.name}\`: Pod Security \`${o.metadata.labels?.['pod-security.kubernetes.io/enforce'] ?? 'not enforced'}\``);
-  lines.push('## Policies in force', '', ...namespaces, ...policies, '');
+  const netpols = all.filter((o) => o.kind === 'NetworkPolicy').map((o) => `- NetworkPolicy \`${at(o)}\``);
+  const rego = all.flatMap((o) => (o.kind === 'ConfigMap' ? Object.keys((o.data ?? {}) as object).filter((k) => k.endsWith('.rego')).map((k) => `- Rego policy \`${k}\` in ConfigMap \`${at(o)}\``) : []));
+  const agent = workloads.flatMap(({ o, pod }) => {
+    const annotations = { ...o.metadata.annotations, ...((o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } })?.template?.metadata?.annotations ?? {}) };
+    const kinds = ['io.katacontainers.config.agent.policy', 'io.katacontainers.config.hypervisor.cc_init_data'].filter((a) => a in annotations);
+    return kinds.length && pod ? [`- ${o.kind} \`${at(o)}\`: ${kinds.map((k) => `\`${k}\``).join(', ')}`] : [];
+  });
+  const rbac = all.filter((o) => ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(o.kind)).map((o) => `- ${o.kind} \`${at(o)}\``);
+  lines.push('## Policies in force', '', ...namespaces, ...netpols, ...rego, ...agent, '');
+  lines.push('## RBAC', '', ...(rbac.length ? rbac : ['- none rendered']), '');
 
   const versions: string[] = [`- Kubernetes API ${config.kubernetesVersion}`];
   const tdx = config.infrastructure.tdx;
