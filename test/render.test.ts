@@ -25,8 +25,9 @@ describe('synth CLI', () => {
     const dir = renderedRepo();
     expect(readdirSync(join(dir, 'dist')).sort()).toEqual(ALL);
     expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx']);
-    expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['argocd', 'bootstrap', 'guest-components', 'kbs', 'workloads']);
-    expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toEqual(['namespace-coco-tenant.yaml']);
+    expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['POSTURE.md', 'argocd', 'bootstrap', 'guest-components', 'kbs', 'workloads']);
+    expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toContain('namespace-coco-tenant.yaml');
+    expect(readdirSync(join(dir, 'dist/azure-tdx/kbs')).every((f) => /^[a-z]+-[a-z0-9-]+\.yaml$/.test(f))).toBe(true);
     expect(existsSync(join(dir, 'config/schema.json'))).toBe(true);
     // No staging folders left behind.
     expect(readdirSync(dir).filter((f) => f.startsWith('.render-'))).toEqual([]);
