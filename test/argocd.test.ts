@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { K8sObject } from '../src/shared/k8s-object';
 import { listFiles } from '../src/render/files';
 import { makeTempRepo, runSynth } from './support/repo';
+import { COCO_CHART_PROJECT_NEEDS, COCO_CHART_REPO } from '../src/k8s/runtime/coco-chart-application';
 
 interface AppSpec {
   project: string;
@@ -22,14 +23,15 @@ function objects(env: string, folder: string): K8sObject[] {
 }
 
 const envs = () => readdirSync(join(repo, 'dist')).sort();
+const REPO = 'https://github.com/example-org/coco-azure-gitops.git';
 
-describe.each(['aks-cvm', 'azure-tdx', 'coco-dev'])('Argo CD objects of %s', (env) => {
+describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('Argo CD objects of %s', (env) => {
   const apps = () => objects(env, 'argocd').filter((o) => o.kind === 'Application');
   const spec = (o: K8sObject) => o.spec as AppSpec;
 
   it('every git path an Application references exists and holds manifests', () => {
     const all = [...apps(), ...objects(env, 'bootstrap').filter((o) => o.kind === 'Application')];
-    const gitApps = all.filter((a) => spec(a).source?.path !== undefined);
+    const gitApps = all.filter((a) => spec(a).source?.repoURL === REPO);
     expect(gitApps.length).toBeGreaterThanOrEqual(2);
     for (const a of gitApps) {
       const path = spec(a).source?.path as string;
@@ -56,8 +58,11 @@ describe.each(['aks-cvm', 'azure-tdx', 'coco-dev'])('Argo CD objects of %s', (en
     const p = project.spec as { destinations: { namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[]; sourceRepos: string[] };
     expect(p.destinations.map((d) => d.namespace).sort()).toEqual([...namespaces].sort());
     const clusterKinds = new Set(rendered.filter((o) => !o.metadata.namespace).map((o) => o.kind));
-    expect(new Set(p.clusterResourceWhitelist.map((k) => k.kind))).toEqual(clusterKinds);
-    expect(p.sourceRepos).toContain('https://github.com/example-org/coco-azure-gitops.git');
+    // Plus, only when the CoCo chart is installed through Argo CD, what its chart creates cluster-wide.
+    const chartApp = apps().some((a) => spec(a).source?.repoURL === COCO_CHART_REPO);
+    const granted = chartApp ? COCO_CHART_PROJECT_NEEDS.clusterResourceWhitelist.map((k) => k.kind) : [];
+    expect(new Set(p.clusterResourceWhitelist.map((k) => k.kind))).toEqual(new Set([...clusterKinds, ...granted]));
+    expect(p.sourceRepos).toEqual(chartApp ? [REPO, COCO_CHART_REPO] : [REPO]);
     expect(p.sourceRepos.every((r) => !r.includes('*'))).toBe(true);
   });
 

@@ -22,14 +22,14 @@ const tdx = readEnvFile('azure-tdx');
 const dev = readEnvFile('coco-dev');
 
 describe('shipped environments', () => {
-  it.each(['azure-tdx', 'aks-cvm', 'coco-dev'])('%s loads without problems', (name) => {
+  it.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('%s loads without problems', (name) => {
     const env = loadEnvironment(repoRoot(), name);
     expect(env.name).toBe(name);
     expect(env.file).toBe(`config/environments/${name}.yaml`);
   });
 
   it('lists environments sorted by file name', () => {
-    expect(listEnvironments(repoRoot())).toEqual(['aks-cvm', 'azure-tdx', 'coco-dev']);
+    expect(listEnvironments(repoRoot())).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev']);
   });
 
   it('applies documented defaults in the loader', () => {
@@ -63,7 +63,8 @@ describe('bad input is reported with file, line, path, expected and found', () =
   });
 
   it('a list instead of a mapping', () => {
-    expect(problemsOf(dev.replace('kbs:\n  namespace: coco-tenant', 'kbs:\n  - coco-tenant'))).toEqual([expect.stringMatching(/broken\.yaml:\d+:1: \/kbs: expected a mapping, found a list \(1 item\)$/)]);
+    const text = dev.replace(/devSwitches:\n[\s\S]*$/, 'devSwitches:\n  - allowSampleTeePolicy\n');
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/broken\.yaml:\d+:1: \/devSwitches: expected a mapping, found a list \(1 item\)$/)]);
   });
 
   it('the whole document is a list', () => {
@@ -145,6 +146,7 @@ describe('semantic rules', () => {
       expect.stringContaining('/infrastructure/location: expected an Azure region (required for provider azure-tdx), found nothing'),
       expect.stringContaining('/infrastructure/resourceGroup: expected a resource group name'),
       expect.stringContaining('/infrastructure/tdx: expected a mapping (required for provider azure-tdx)'),
+      expect.stringContaining('/runtime/runtimeClasses/0: expected kata-remote (provider azure-tdx'),
     ]);
   });
 
@@ -193,7 +195,7 @@ describe('profile gates', () => {
 
 describe('environment names', () => {
   it('an unknown environment on the command line names the known ones', () => {
-    expect(() => resolveEnvironmentNames(repoRoot(), ['nope'])).toThrow('config/environments/nope.yaml: /: expected an existing environment (aks-cvm, azure-tdx, coco-dev), found no such file for environment "nope"');
+    expect(() => resolveEnvironmentNames(repoRoot(), ['nope'])).toThrow('config/environments/nope.yaml: /: expected an existing environment (aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev), found no such file for environment "nope"');
   });
 
   it('a file name that cannot name a stack is refused', () => {

@@ -5,7 +5,7 @@ import { render, RenderValidationError, type BundleValidator } from '../src/rend
 import { scanForSecrets } from '../src/render/secret-scan';
 import { hashTree, makeTempRepo, readEnvFile, runSynth } from './support/repo';
 
-const ALL = ['aks-cvm', 'azure-tdx', 'coco-dev'];
+const ALL = ['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'];
 
 /** A temp repo that has been rendered once (the "previous output" the failure tests protect). */
 function renderedRepo(): string {
@@ -24,7 +24,7 @@ describe('synth CLI', () => {
   it('renders every environment: one file per object, Terraform for Azure environments only', () => {
     const dir = renderedRepo();
     expect(readdirSync(join(dir, 'dist')).sort()).toEqual(ALL);
-    expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx']);
+    expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab']);
     expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['POSTURE.md', 'argocd', 'bootstrap', 'guest-components', 'kbs', 'workloads']);
     expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toContain('namespace-coco-tenant.yaml');
     expect(readdirSync(join(dir, 'dist/azure-tdx/kbs')).every((f) => /^[a-z]+-[a-z0-9-]+\.yaml$/.test(f))).toBe(true);
@@ -80,7 +80,7 @@ describe('synth CLI', () => {
     const dir = makeTempRepo();
     const r = runSynth(dir, ['azure-tdx', 'staging']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('error: config/environments/staging.yaml: /: expected an existing environment (aks-cvm, azure-tdx, coco-dev), found no such file for environment "staging"');
+    expect(r.stderr.trim()).toBe('error: config/environments/staging.yaml: /: expected an existing environment (aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev), found no such file for environment "staging"');
     const f = runSynth(dir, ['--all']);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('found option --all');
@@ -120,7 +120,7 @@ describe('atomic rendering', () => {
 
   it('the real validator accepts the shipped environments', () => {
     const root = makeTempRepoOnce();
-    expect(render({ root, environments: envs(), all: true })).toEqual({ files: expect.any(Number), stacks: 2 });
+    expect(render({ root, environments: envs(), all: true })).toEqual({ files: expect.any(Number), stacks: 3 });
   });
 });
 

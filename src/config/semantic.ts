@@ -5,10 +5,14 @@
 import type { EnvironmentConfig } from './schema';
 import { describeValue } from './errors';
 import type { Report, RuleProblem } from './rules/report';
+import { checkRuntime } from './rules/runtime';
+import { checkWorkloads } from './rules/workloads';
 import { checkInfrastructure } from './rules/infrastructure';
+import { checkKbs } from './rules/kbs';
+import { checkGuestComponents } from './rules/guest-components';
 
 /** Section rules, each in `rules/<section>.ts`, run in this order. */
-const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure];
+const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
 
 export function checkSemantics(env: EnvironmentConfig): RuleProblem[] {
   const problems: RuleProblem[] = [];

@@ -18,13 +18,16 @@ export interface ComponentInfo {
 }
 
 export const COMPONENTS: readonly ComponentInfo[] = [
-  { section: 'kbs', folder: 'kbs', wave: 1, podSecurity: 'restricted', description: 'Trustee Key Broker Service with its policies and resource provisioning' },
+  { section: 'kbs', folder: 'kbs', wave: 10, podSecurity: 'restricted', description: 'Trustee Key Broker Service with its policies and resource provisioning' },
   // The node installer needs hostPID, hostPath and a privileged container.
-  { section: 'guestComponents', folder: 'guest-components', wave: 2, podSecurity: 'privileged', description: 'Node installer for attestation-agent, confidential-data-hub and image decryption' },
+  { section: 'guestComponents', folder: 'guest-components', wave: 20, podSecurity: 'privileged', description: 'Node installer for attestation-agent, confidential-data-hub and image decryption' },
   // kata-deploy (installed by the CoCo chart) runs privileged on every node.
-  { section: 'runtime', folder: 'runtime', wave: 3, podSecurity: 'privileged', description: 'Kata/CoCo runtime classes and the Confidential Containers install' },
-  { section: 'workloads', folder: 'workloads', wave: 4, podSecurity: 'restricted', description: 'Demo and application workloads' },
+  { section: 'runtime', folder: 'runtime', wave: 30, podSecurity: 'privileged', description: 'Kata/CoCo runtime classes and the Confidential Containers install' },
+  { section: 'workloads', folder: 'workloads', wave: 40, podSecurity: 'restricted', description: 'Demo and application workloads' },
 ];
+
+/** Wave of the Application installing the CoCo Helm chart: after runtime (its namespace), before workloads. */
+export const COCO_INSTALL_WAVE = 35;
 
 /** Folder of the Argo CD objects the root Application syncs. */
 export const ARGOCD_FOLDER = 'argocd';

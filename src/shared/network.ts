@@ -39,3 +39,37 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 
 /** Sources that mean "the whole Internet" in NSG rules. */
 export const INTERNET_SOURCES: readonly string[] = ['*', 'Internet', '0.0.0.0/0'];
+
+/** Addresses Azure leaves for VMs in a subnet: it reserves the first four and the last. */
+export function usableHosts(c: Cidr): number {
+  return Math.max(0, size(c) - 5);
+}
+
+/** Dotted form of an unsigned 32-bit address. */
+export function formatAddress(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * The `index`-th address of a network (0 is the network address). Throws when it falls outside:
+ * callers derive static IPs from validated config, so this is a programming error.
+ */
+export function addressAt(c: Cidr, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= size(c)) throw new Error(`address ${index} is outside ${c.text}`);
+  return formatAddress(c.base - (c.base % size(c)) + index);
+}
+
+/** Like parseCidr, for values the config loader has already validated. */
+export function mustParseCidr(text: string): Cidr {
+  const c = parseCidr(text);
+  if (!c) throw new Error(`not an IPv4 CIDR: ${text}`);
+  return c;
+}
+
+/**
+ * Azure's first usable VM address in a subnet plus `offset` (x.x.x.4 is the first: .0-.3 are
+ * reserved). Static node IPs make the API endpoint and the KBS address known at synth time.
+ */
+export function azureHostAddress(subnet: string, offset: number): string {
+  return addressAt(mustParseCidr(subnet), 4 + offset);
+}

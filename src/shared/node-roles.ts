@@ -11,3 +11,6 @@ export const KBS_NODE_LABEL = { key: 'coco.azure/role', value: 'kbs' } as const;
 
 /** Keeps everything but KBS (and DaemonSets that tolerate it explicitly) off the KBS node. */
 export const KBS_NODE_TAINT = { key: 'coco.azure/dedicated', value: 'kbs', effect: 'NoSchedule' } as const;
+
+/** Nodes of the AKS confidential VM pool (set by the aks-cvm stack on the pool). */
+export const AKS_CONFIDENTIAL_NODE_LABEL = { key: 'coco.azure/confidential-vm', value: 'true' } as const;

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
-export type ToolName = 'helm' | 'opa' | 'shellcheck' | 'cloud-init' | 'containerd' | 'systemd-analyze';
+export type ToolName = 'helm' | 'opa' | 'shellcheck' | 'cloud-init' | 'containerd' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'kubeadm' | 'socat';
 
 export interface RunOptions {
   cwd?: string;

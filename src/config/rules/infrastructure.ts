@@ -1,7 +1,8 @@
 /** Rules for `infrastructure`: provider sections, Azure names, network layout and confidential VM families. */
 import type { EnvironmentConfig } from '../schema';
-import { contains, INTERNET_SOURCES, isNetworkAddress, overlaps, parseCidr, type Cidr } from '../../shared/network';
+import { contains, INTERNET_SOURCES, isNetworkAddress, overlaps, parseCidr, usableHosts, type Cidr } from '../../shared/network';
 import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
+import { NODE_ARTIFACT_SHA256 } from '../../shared/versions';
 import type { Report } from './report';
 
 export function checkInfrastructure(env: EnvironmentConfig, report: Report): void {
@@ -39,11 +40,36 @@ export function checkInfrastructure(env: EnvironmentConfig, report: Report): voi
     if (!tdx.versions.kubernetes.replace(/^v/, '').startsWith(`${env.kubernetesVersion}.`)) {
       report('/infrastructure/tdx/versions/kubernetes', `a ${env.kubernetesVersion}.x version (kubernetesVersion is ${env.kubernetesVersion})`, tdx.versions.kubernetes);
     }
+    for (const tool of ['containerd', 'runc'] as const) {
+      const pinned: Record<string, string> = NODE_ARTIFACT_SHA256[tool];
+      const version = tdx.versions[tool].replace(/^v/, '');
+      // A 2.x containerd already has its own, more useful, problem above.
+      if (tool === 'containerd' && !version.startsWith('1.7.')) continue;
+      if (pinned[version] === undefined) report(`/infrastructure/tdx/versions/${tool}`, `a ${tool} version with a pinned sha256 in src/shared/versions.ts (${Object.keys(pinned).join(', ')})`, tdx.versions[tool]);
+    }
+    // kubeadm's controlPlaneEndpoint would have to be a load balancer in front of every API server;
+    // an Azure internal load balancer cannot hairpin a backend's own traffic, so HA is left out.
+    if (tdx.controlPlane.count !== 1) report('/infrastructure/tdx/controlPlane/count', '1 (an HA control plane needs a load balancer in front of the API servers, not rendered yet)', tdx.controlPlane.count);
   }
-  if (infra.aks && !isConfidentialSize(infra.aks.confidentialPool.vmSize)) {
-    report('/infrastructure/aks/confidentialPool/vmSize', 'a confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX DCesv5 family, e.g. Standard_DC2as_v5)', infra.aks.confidentialPool.vmSize);
-  }
+  if (infra.aks) checkAks(env, report);
   if (wantTdx) checkNetwork(env, report);
+  if (wantTdx || wantAks) checkAdminSources(env, report);
+}
+
+function checkAks(env: EnvironmentConfig, report: Report): void {
+  const aks = env.infrastructure.aks;
+  if (!aks) return;
+  if (!isConfidentialSize(aks.confidentialPool.vmSize)) {
+    report('/infrastructure/aks/confidentialPool/vmSize', 'a confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX DCesv5 family, e.g. Standard_DC2as_v5)', aks.confidentialPool.vmSize);
+  }
+  const minor = Number(aks.kubernetesVersion.split('.')[1]);
+  if (aks.confidentialPool.osSku === 'Ubuntu2404' && minor < 32) {
+    report('/infrastructure/aks/confidentialPool/osSku', `Ubuntu or AzureLinux (AKS offers Ubuntu2404 CVM nodes from Kubernetes 1.32; kubernetesVersion is ${aks.kubernetesVersion})`, aks.confidentialPool.osSku);
+  }
+  if (env.profile === 'production' && env.infrastructure.network.adminSourceCidrs.length === 0) {
+    // Without authorized IP ranges the AKS API server answers the whole Internet.
+    report('/infrastructure/network/adminSourceCidrs', 'at least one CIDR (profile production limits the AKS API server to authorized IP ranges)', []);
+  }
 }
 
 function checkBackend(env: EnvironmentConfig, report: Report): void {
@@ -81,13 +107,28 @@ function checkNetwork(env: EnvironmentConfig, report: Report): void {
   if (vnet && svc && overlaps(vnet, svc)) report('/infrastructure/network/serviceCidr', `a range outside vnetCidr ${net.vnetCidr}`, net.serviceCidr);
   if (pod && svc && overlaps(pod, svc)) report('/infrastructure/network/serviceCidr', `a range outside podCidr ${net.podCidr}`, net.serviceCidr);
 
+  // Nodes get static private IPs from the 5th address on (Azure reserves the first four and the last).
+  const tdx = env.infrastructure.tdx;
+  if (tdx) {
+    const needs = { controlPlane: tdx.controlPlane.count, worker: tdx.workers.count, kbs: tdx.kbsNode.enabled ? 1 : 0 };
+    subnets.forEach((s) => {
+      const role = s.path.split('/').pop() as keyof typeof needs;
+      if (s.cidr && s.cidr.prefix > 29) report(s.path, 'a subnet of /29 or larger (Azure\'s smallest subnet)', s.cidr.text);
+      else if (s.cidr && usableHosts(s.cidr) < needs[role]) report(s.path, `a subnet with room for ${needs[role]} VMs (Azure reserves 5 addresses)`, s.cidr.text);
+    });
+  }
+}
+
+function checkAdminSources(env: EnvironmentConfig, report: Report): void {
+  const net = env.infrastructure.network;
   net.adminSourceCidrs.forEach((source, i) => {
     const path = `/infrastructure/network/adminSourceCidrs/${i}`;
     if (INTERNET_SOURCES.includes(source)) {
       if (!env.devSwitches.allowAdminIngressFromInternet) report(path, 'a specific CIDR ("*", Internet and 0.0.0.0/0 need devSwitches.allowAdminIngressFromInternet in a dev profile)', source);
     } else {
-      if (parseCidr(source)) parsed(path, source);
-      else report(path, 'an IPv4 CIDR such as 203.0.113.0/24', source);
+      const cidr = parseCidr(source);
+      if (!cidr) report(path, 'an IPv4 CIDR such as 203.0.113.0/24', source);
+      else if (!isNetworkAddress(cidr)) report(path, 'a network address with no host bits set', source);
     }
   });
 }

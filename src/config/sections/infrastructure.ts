@@ -1,7 +1,11 @@
 /** `infrastructure`: Azure resources rendered with CDK for Terraform (seed 000 and 004 topologies). */
 import { Type } from '@sinclair/typebox';
 import { VERSIONS } from '../../shared/versions';
-import { Cidr, Count, EXPECTED_KEYWORD, Obj, Section, Semver, StringEnum, VmSize } from '../schema-helpers';
+import { Cidr, Count, EXPECTED_KEYWORD, K8sName, Obj, Section, Semver, StringEnum, VmSize } from '../schema-helpers';
+
+/** Key Vault names: 3-24 characters, letters, digits and single hyphens (Azure's rule). */
+const KeyVaultName = (description: string) =>
+  Type.String({ pattern: '^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$', [EXPECTED_KEYWORD]: '3-24 letters, digits and single "-", starting with a letter and not ending with "-"', description });
 
 /** Where the operator's SSH public key comes from (public keys are not secrets, but files stay out of git). */
 const SshPublicKey = Obj(
@@ -29,7 +33,7 @@ const Network = Section(
       default: [],
       uniqueItems: true,
       description:
-        'Sources allowed to reach SSH (22), the API server (6443) and NodePorts (30000-32767). CIDRs; "*", "Internet" or 0.0.0.0/0 only with devSwitches.allowAdminIngressFromInternet in a dev profile. Empty: no admin ingress from outside the VNet.',
+        'Sources allowed to reach SSH (22), the API server (6443) and NodePorts (30000-32767) (azure-tdx), or the AKS API server (aks-cvm: authorized IP ranges, required in production). CIDRs; "*", "Internet" or 0.0.0.0/0 only with devSwitches.allowAdminIngressFromInternet in a dev profile. Empty: no admin ingress from outside the VNet.',
     }),
     podCidr: Cidr('Pod network (kubeadm podSubnet and Cilium cluster-pool); must lie outside the VNet.', '10.244.0.0/16'),
     serviceCidr: Cidr('Service network (kubeadm serviceSubnet); must lie outside the VNet and the pod network.', '10.96.0.0/12'),
@@ -42,11 +46,19 @@ const TdxCluster = Obj(
     adminUsername: Type.String({ pattern: '^[a-z_][a-z0-9_-]{0,31}$', [EXPECTED_KEYWORD]: 'a Linux user name', default: 'azureuser', description: 'Admin user on every VM.' }),
     sshPublicKey: Type.Optional(SshPublicKey),
     controlPlane: Section(
-      { count: Count('Control-plane VMs.', 1, 5), vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5') },
+      {
+        count: Count('Control-plane VMs. Only 1 is supported: an HA control plane needs an internal load balancer in front of the API servers (see docs/infrastructure.md).', 1, 5),
+        vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5'),
+        publicIp: Type.Boolean({ default: true, description: 'Give the control plane a static public IP, reachable on 22 and 6443 only from network.adminSourceCidrs (kubectl and kubeconfig retrieval).' }),
+      },
       'Control-plane VMs (k8s-control-N).',
     ),
     workers: Section(
-      { count: Count('Worker VMs.', 1, 50), vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5') },
+      {
+        count: Count('Worker VMs.', 1, 50),
+        vmSize: VmSize('Intel TDX confidential VM size.', 'Standard_DC2eds_v5'),
+        publicIp: Type.Boolean({ default: false, description: 'Give each worker a static public IP, so NodePorts are reachable from network.adminSourceCidrs.' }),
+      },
       'Worker VMs (k8s-worker-N).',
     ),
     kbsNode: Section(
@@ -63,6 +75,13 @@ const TdxCluster = Obj(
       'Confidential Ubuntu image.',
     ),
     osDiskSecurityEncryptionType: StringEnum(['VMGuestStateOnly', 'DiskWithVMGuestState'] as const, { default: 'VMGuestStateOnly', description: 'os_disk.security_encryption_type of every CVM.' }),
+    keyVaultName: KeyVaultName('Key Vault (RBAC, reachable only from the cluster subnets) through which the control plane hands the short-lived kubeadm join token to the other nodes; globally unique.'),
+    joinTokenTtl: Type.String({
+      pattern: '^([1-9][0-9]?m|[1-9]h|1[0-9]h|2[0-4]h)$',
+      [EXPECTED_KEYWORD]: 'a duration between 1m and 24h such as 30m or 2h',
+      default: '1h',
+      description: 'Lifetime of the kubeadm bootstrap token the control plane publishes; it is revoked earlier, as soon as every node has joined.',
+    }),
     versions: Section(
       {
         kubernetes: Semver('kubeadm/kubelet/kubectl version.', VERSIONS.kubernetes),
@@ -81,12 +100,20 @@ const Aks = Obj(
     kubernetesVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$', default: '1.31', [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.31', description: 'AKS Kubernetes version.' }),
     systemPool: Section({ count: Count('System pool nodes.', 1, 10), vmSize: VmSize('Regular VM size for system pods.', 'Standard_D2s_v5') }, 'System node pool.'),
     confidentialPool: Section(
-      { count: Count('Confidential nodes.', 1, 50), vmSize: VmSize('Confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX).', 'Standard_DC2as_v5') },
+      {
+        count: Count('Confidential nodes.', 1, 50),
+        vmSize: VmSize('Confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX).', 'Standard_DC2as_v5'),
+        osSku: StringEnum(['Ubuntu', 'Ubuntu2404', 'AzureLinux'] as const, {
+          default: 'Ubuntu',
+          description: 'Node OS. AKS has no CVM image for Ubuntu2204; "Ubuntu" gives the Ubuntu 20.04 CVM image up to Kubernetes 1.33, Ubuntu2404 needs 1.32+, AzureLinux with CVM is a preview.',
+        }),
+      },
       'Confidential VM node pool.',
     ),
-    networkPlugin: StringEnum(['azure', 'kubenet', 'none'] as const, { default: 'azure', description: 'AKS network plugin.' }),
+    networkPlugin: StringEnum(['azure', 'kubenet', 'none'] as const, { default: 'azure', description: 'AKS network plugin: azure is Azure CNI Overlay with the Cilium data plane (enforces NetworkPolicies); none brings your own CNI.' }),
     attestationProviderName: Type.String({ pattern: '^[a-z0-9]{3,24}$', [EXPECTED_KEYWORD]: '3-24 lowercase letters and digits', description: 'Microsoft Azure Attestation provider name (globally unique).' }),
-    keyVaultName: Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$', [EXPECTED_KEYWORD]: '3-24 letters, digits and "-", starting with a letter', description: 'Key Vault name (globally unique).' }),
+    keyVaultName: KeyVaultName('Key Vault name (globally unique).'),
+    keyReleaseServiceAccount: K8sName('ServiceAccount (in the workloads namespace) federated with the key-release managed identity through workload identity.', 'key-release'),
   },
   { description: 'AKS with a confidential VM node pool; required when infrastructure.provider is aks-cvm.' },
 );

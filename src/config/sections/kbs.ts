@@ -1,6 +1,64 @@
-/** `kbs`: Trustee Key Broker Service. */
+/** `kbs`: Trustee Key Broker Service (rendered by src/k8s/kbs, rules in rules/kbs.ts). */
 import { Type } from '@sinclair/typebox';
-import { Component, EXPECTED_KEYWORD } from '../schema-helpers';
+import { Cidr, Component, Count, EXPECTED_KEYWORD, K8sName, Obj, Section, StringEnum } from '../schema-helpers';
+
+/** One segment of a KBS resource path, as kbs/src/plugins/implementations/resource/backend.rs (v0.21.0) accepts it. */
+const SEGMENT = '[A-Za-z0-9_-][A-Za-z0-9_.-]*';
+const RESOURCE_PATH = `^${SEGMENT}/${SEGMENT}/${SEGMENT}$`;
+
+const ResourcePath = (description: string) =>
+  Type.String({ pattern: RESOURCE_PATH, [EXPECTED_KEYWORD]: 'a KBS resource path <repository>/<type>/<tag> such as default/image_key/nginx', description });
+
+/** TEE names as the attestation service reports them (keys of `ear.veraison.annotated-evidence`). */
+export const KBS_TEES = ['az-tdx-vtpm', 'tdx', 'snp', 'sample'] as const;
+export type KbsTee = (typeof KBS_TEES)[number];
+
+/** Intel DCAP quote verification results (deps/verifier/src/intel_dcap/claims.rs, v0.21.0). */
+export const TCB_STATUSES = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'TDRelaunchAdvised',
+  'TDRelaunchAdvisedConfigurationNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+] as const;
+
+const Quantity = (description: string, def: string) =>
+  Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$', [EXPECTED_KEYWORD]: 'a Kubernetes quantity such as 250m, 256Mi or 1Gi', description, default: def });
+
+const SecretKey = Type.String({
+  pattern: '^[-._a-zA-Z0-9]+$',
+  maxLength: 253,
+  [EXPECTED_KEYWORD]: 'a Secret data key (letters, digits, "-", "_" and ".")',
+  description: 'Key inside the Secret whose bytes are the resource.',
+});
+
+const Resource = Obj(
+  {
+    path: ResourcePath('KBS resource path clients request (kbs:///<path>), e.g. default/image_key/nginx for an image decryption key.'),
+    secretName: K8sName('Secret in the KBS namespace that holds the resource bytes; created by the operator, never rendered.'),
+    secretKey: SecretKey,
+  },
+  { description: 'A resource the provisioning Job uploads through the admin API. Its path is also what the resource policy releases.' },
+);
+
+const Measurement = Obj(
+  {
+    claim: Type.String({
+      pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+){0,2}$',
+      [EXPECTED_KEYWORD]: 'a claim path of 1 to 3 dot-separated names such as quote.body.mr_td or tpm.pcr11',
+      description: 'Claim of the TEE evidence, relative to the TEE (az-tdx-vtpm: quote.body.mr_td, tpm.pcr11; tdx: quote.body.mr_td, quote.body.rtmr_1; snp: measurement).',
+    }),
+    values: Type.Array(Type.String({ pattern: '^[0-9a-f]+$', [EXPECTED_KEYWORD]: 'lowercase hex, as the verifier reports it' }), {
+      minItems: 1,
+      uniqueItems: true,
+      description: 'Accepted values of the claim.',
+    }),
+  },
+  { description: 'An expected measurement: the attestation policy marks executables trusted (3) only when every listed claim has one of its values.' },
+);
 
 export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
   serviceClusterIP: Type.String({
@@ -9,4 +67,81 @@ export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
     [EXPECTED_KEYWORD]: 'an IPv4 address inside the service CIDR',
     description: 'Fixed ClusterIP of the KBS Service, so node-level clients (no cluster DNS) reach it by address. Must lie inside infrastructure.network.serviceCidr.',
   }),
+  replicas: Count('KBS replicas. More than 1 needs storage.accessMode ReadWriteMany (a ReadWriteOnce disk attaches to one node) and adds a PodDisruptionBudget.', 1, 5),
+  storage: Section(
+    {
+      storageClassName: Type.Optional(K8sName('StorageClass of the KBS state volume (on Azure: managed-csi-premium). Omitted: the cluster default class.')),
+      size: Quantity('Size of the KBS state volume.', '1Gi'),
+      accessMode: StringEnum(['ReadWriteOnce', 'ReadWriteMany'] as const, { default: 'ReadWriteOnce', description: 'Access mode of the state volume.' }),
+    },
+    'Persistent volume holding all KBS state (resources, policies, reference values, attestation sessions, DCAP collateral cache). Never emptyDir.',
+  ),
+  compute: Section(
+    {
+      cpuRequest: Quantity('CPU request of the KBS container.', '100m'),
+      memoryRequest: Quantity('Memory request of the KBS container.', '128Mi'),
+      memoryLimit: Quantity('Memory limit of the KBS container.', '512Mi'),
+    },
+    'Container resources of the KBS.',
+  ),
+  tlsSecretName: Type.Optional(
+    K8sName(
+      'kubernetes.io/tls Secret (tls.crt, tls.key, optional ca.crt) in the KBS namespace: KBS serves HTTPS with it. Its certificate must name kbs.<namespace>.svc.cluster.local and the serviceClusterIP.',
+    ),
+  ),
+  insecureHttpReason: Type.Optional(
+    Type.String({
+      minLength: 10,
+      maxLength: 300,
+      description: 'Serve plain HTTP (no tlsSecretName) for this stated reason. Production needs it for plain HTTP; dev also accepts devSwitches.allowInsecureHttpKbs.',
+    }),
+  ),
+  admin: Section(
+    {
+      publicKeySecretName: K8sName('Secret (key public.pub) with the Ed25519 admin public key (PEM) KBS verifies admin tokens with.', 'kbs-admin-public-key'),
+      tokenSecretName: K8sName('Secret (key token) with the admin bearer JWT the provisioning Job sends; signed by the admin private key, which stays off the cluster.', 'kbs-admin-token'),
+      issuer: Type.String({ pattern: '^[A-Za-z0-9][-A-Za-z0-9._:/]*$', default: 'coco-azure-gitops', [EXPECTED_KEYWORD]: 'a JWT issuer name', description: 'Required `iss` of admin tokens.' }),
+      audience: Type.String({ pattern: '^[A-Za-z0-9][-A-Za-z0-9._:/]*$', default: 'kbs', [EXPECTED_KEYWORD]: 'a JWT audience name', description: 'Required `aud` of admin tokens.' }),
+      role: Type.String({ pattern: '^[a-z][-a-z0-9]*$', default: 'provisioner', [EXPECTED_KEYWORD]: 'a lowercase role name', description: '`role` claim the admin ACL grants the provisioning endpoints to.' }),
+    },
+    'Admin API authentication: bearer JWTs signed with an Ed25519 key (authorization_mode AuthenticatedAuthorization).',
+  ),
+  tokenSignerSecretName: Type.Optional(
+    K8sName(
+      'Secret (keys token.key: P-256 private key, token-cert-chain.pem: its certificate chain, ca.crt: the root) the attestation service signs tokens with and KBS verifies them against. Omitted: ephemeral key and insecure_header_jwk (dev only, behind devSwitches.allowSampleTeePolicy).',
+    ),
+  ),
+  attestation: Section(
+    {
+      tees: Type.Array(StringEnum(KBS_TEES), {
+        default: [],
+        uniqueItems: true,
+        description: 'TEEs whose evidence the policies accept (az-tdx-vtpm for Azure TDX CVMs). Required when KBS is enabled; sample only in dev with devSwitches.allowSampleTeePolicy.',
+      }),
+      tcbStatuses: Type.Array(StringEnum(TCB_STATUSES), {
+        default: ['UpToDate'],
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Accepted Intel TCB statuses of TDX quotes (production refuses OutOfDate*).',
+      }),
+      measurements: Type.Array(Measurement, { default: [], description: 'Expected measurements. Empty: executables are not appraised (the resource policy then does not require them).' }),
+    },
+    'Attestation policy generated for the built-in attestation service.',
+  ),
+  resources: Type.Array(Resource, { default: [], description: 'Resources uploaded by the provisioning Job (Argo CD PostSync hook) from operator-created Secrets.' }),
+  resourcePolicy: Section(
+    {
+      allowAll: Type.Boolean({ default: false, description: 'DEV ONLY: release every resource to every attested client (needs devSwitches.allowSampleTeePolicy; production refuses).' }),
+      extraPaths: Type.Array(ResourcePath('A resource path uploaded by hand that the policy also releases.'), { default: [], uniqueItems: true, description: 'Paths released besides those of `resources`.' }),
+    },
+    'Resource policy generated for KBS: releases the listed paths to trusted TEEs only.',
+  ),
+  access: Section(
+    {
+      workerNodes: Type.Boolean({ default: false, description: 'Let node-level clients (CDH on worker nodes) reach KBS: allows infrastructure.network.subnets.worker (provider azure-tdx).' }),
+      namespaces: Type.Array(K8sName('A namespace whose pods (e.g. Kata guests) call KBS.'), { default: [], uniqueItems: true, description: 'Namespaces allowed to reach KBS.' }),
+      cidrs: Type.Array(Cidr('A source range allowed to reach KBS.'), { default: [], uniqueItems: true, description: 'Other source ranges allowed to reach KBS (production refuses 0.0.0.0/0).' }),
+    },
+    'NetworkPolicy: who may reach KBS on 8080 besides the provisioning Job.',
+  ),
 });

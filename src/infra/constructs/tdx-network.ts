@@ -34,7 +34,16 @@ export class TdxNetwork extends Construct {
     // Human Terraform addresses (azurerm_virtual_network.vnet) instead of hashed construct paths.
     this.vnet.overrideLogicalId('vnet');
     const subnet = (role: string, cidr: string) => {
-      const s = new Subnet(this, role, { name: `${role}-subnet`, resourceGroupName: rg.name, virtualNetworkName: this.vnet.name, addressPrefixes: [cidr] });
+      const s = new Subnet(this, role, {
+        name: `${role}-subnet`,
+        resourceGroupName: rg.name,
+        virtualNetworkName: this.vnet.name,
+        addressPrefixes: [cidr],
+        // Outbound goes through the NAT gateway only (Azure retires implicit default outbound access).
+        defaultOutboundAccessEnabled: false,
+        // The join-token Key Vault admits these subnets only, through the service endpoint.
+        serviceEndpoints: ['Microsoft.KeyVault'],
+      });
       s.overrideLogicalId(`${role.replace(/-/g, '_')}_subnet`);
       return s;
     };

@@ -4,7 +4,10 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { LoadedEnvironment } from '../../config/load';
 import { MANAGED_BY } from '../../shared/labels';
-import { TdxNetwork } from '../constructs/tdx-network';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { AZURERM_PROVIDER_VERSION } from '../../shared/versions';
+import { AksEnvironment } from '../constructs/aks-environment';
+import { TdxCluster } from '../constructs/tdx-cluster';
 
 /**
  * One Terraform stack per environment with Azure infrastructure (`cdktf deploy <env>`).
@@ -34,14 +37,31 @@ export class EnvironmentStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
     }
     new AzurermProvider(this, 'azurerm', { features: [{}] });
+    // Pin the exact provider the bindings were generated from (the package only says "~> 4.0").
+    this.addOverride('terraform.required_providers.azurerm', { source: 'hashicorp/azurerm', version: AZURERM_PROVIDER_VERSION });
+    const client = new DataAzurermClientConfig(this, 'Client', {});
+    client.overrideLogicalId('current');
     const tags = { ...infra.tags, environment: name, 'managed-by': MANAGED_BY };
     const rg = new ResourceGroup(this, 'ResourceGroup', { name: infra.resourceGroup, location: infra.location, tags });
     rg.overrideLogicalId('resource_group');
     new TerraformOutput(this, 'resource_group_name', { value: rg.name });
 
-    if (infra.provider === 'azure-tdx') {
-      const net = new TdxNetwork(this, 'Network', { resourceGroup: rg, environment: name, vnetCidr: infra.network.vnetCidr, subnets: infra.network.subnets, tags });
-      new TerraformOutput(this, 'vnet_name', { value: net.vnet.name });
+    const production = config.profile === 'production';
+    if (infra.provider === 'azure-tdx' && infra.tdx) {
+      new TdxCluster(this, 'Tdx', { resourceGroup: rg, environment: name, network: infra.network, tdx: infra.tdx, tenantId: client.tenantId, production, tags });
+    }
+    if (infra.provider === 'aks-cvm' && infra.aks) {
+      new AksEnvironment(this, 'Aks', {
+        resourceGroup: rg,
+        environment: name,
+        aks: infra.aks,
+        network: infra.network,
+        workloadsNamespace: config.workloads.namespace,
+        tenantId: client.tenantId,
+        deployerObjectId: client.objectId,
+        production,
+        tags,
+      });
     }
   }
 }

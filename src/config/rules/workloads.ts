@@ -1,0 +1,62 @@
+/** Rules for `workloads`: each demo's prerequisites, image inputs, namespaces, and production gates. */
+import type { EnvironmentConfig } from '../schema';
+import { KATA_RUNTIME_CLASSES } from '../../k8s/runtime/kata-runtime-classes';
+import { demoNamespace, enabledDemos } from '../../k8s/workloads/demos';
+import type { Report } from './report';
+
+export function checkWorkloads(env: EnvironmentConfig, report: Report): void {
+  const w = env.workloads;
+  if (!w.enabled) {
+    if (env.devSwitches.enableInsecurityDemos) report('/devSwitches/enableInsecurityDemos', 'false (the demos are workloads and workloads.enabled is false)', true);
+    return;
+  }
+  const classes: readonly string[] = env.runtime.enabled ? env.runtime.runtimeClasses : [];
+  const needsClass = (path: string, name: string, what: string) => {
+    if (!classes.includes(name)) report(path, `a runtime class listed in runtime.runtimeClasses with runtime.enabled (${classes.join(', ') || 'none'}), for ${what}`, name);
+  };
+  if (w.cocoDemos.enabled) {
+    const tee = KATA_RUNTIME_CLASSES[w.cocoDemos.runtimeClass].tee;
+    if (tee === 'none') report('/workloads/cocoDemos/runtimeClass', 'a CoCo runtime class (kata-qemu-coco-dev, kata-qemu-tdx, kata-qemu-snp, kata-remote or a -runtime-rs variant)', w.cocoDemos.runtimeClass);
+    needsClass('/workloads/cocoDemos/runtimeClass', w.cocoDemos.runtimeClass, 'the seed 001 demos');
+    if (!env.kbs.enabled) report('/workloads/cocoDemos/enabled', 'false, or kbs.enabled: true (demos 03-05 attest to the KBS)', true);
+  }
+  if (w.nodeDecryption.enabled) {
+    if (!env.guestComponents.enabled) report('/workloads/nodeDecryption/enabled', 'false, or guestComponents.enabled: true (the node decrypts the images)', true);
+    if (w.nodeDecryption.encryptedNginxImage === undefined) report('/workloads/nodeDecryption/encryptedNginxImage', 'your encrypted nginx image, pinned (required with nodeDecryption.enabled)', undefined);
+    if (w.nodeDecryption.secretAppImage === undefined) report('/workloads/nodeDecryption/secretAppImage', 'your encrypted secret-app image, pinned (required with nodeDecryption.enabled)', undefined);
+  }
+  if (env.devSwitches.enableInsecurityDemos && w.nodeDecryption.secretAppImage === undefined) {
+    report('/workloads/nodeDecryption/secretAppImage', 'the secret-app image (the section 9 demos use it as victim and tenant A)', undefined);
+  }
+  const app = w.confidentialApp;
+  if (app.enabled) {
+    const tee = KATA_RUNTIME_CLASSES[app.runtimeClass].tee;
+    if (tee !== 'tdx' && tee !== 'snp') report('/workloads/confidentialApp/runtimeClass', 'a TEE runtime class: kata-qemu-tdx, kata-qemu-snp or a -runtime-rs variant (seed 002 runs on TDX/SNP hosts)', app.runtimeClass);
+    needsClass('/workloads/confidentialApp/runtimeClass', app.runtimeClass, 'the confidential app');
+    if (app.replicas > 1 && app.storageAccessMode === 'ReadWriteOnce') {
+      report('/workloads/confidentialApp/replicas', 'replicas 1, or storageAccessMode ReadWriteMany (all replicas share one claim, and a ReadWriteOnce volume attaches to one node)', app.replicas);
+    }
+    if (app.image === undefined) report('/workloads/confidentialApp/image', 'the application image, pinned (required with confidentialApp.enabled)', undefined);
+    if (!env.kbs.enabled) report('/workloads/confidentialApp/enabled', 'false, or kbs.enabled: true (the app reads its secrets from the KBS through CDH)', true);
+    if (app.serviceMonitor) {
+      report('/workloads/confidentialApp/serviceMonitor', 'false until the monitoring.coreos.com/v1 ServiceMonitor CRD schema is in the validation bundle (scripts/update-schemas.sh)', true);
+    }
+  }
+  checkDemoNamespaces(env, report);
+}
+
+/** Demo namespaces are `<workloads.namespace>-<id>`: they must be DNS labels and clash with no other namespace. */
+function checkDemoNamespaces(env: EnvironmentConfig, report: Report): void {
+  const taken = new Map<string, string>([[env.gitops.argocdNamespace, '/gitops/argocdNamespace']]);
+  for (const component of ['kbs', 'guestComponents', 'runtime', 'workloads'] as const) {
+    if (env[component].enabled) taken.set(env[component].namespace, `/${component}/namespace`);
+  }
+  for (const demo of enabledDemos(env)) {
+    const namespace = demoNamespace(env, demo);
+    if (namespace.length > 63) {
+      report('/workloads/namespace', `a prefix of at most ${62 - demo.id.length} characters (demo namespace ${namespace} must be a DNS label of at most 63)`, env.workloads.namespace);
+    }
+    const owner = taken.get(namespace);
+    if (owner) report('/workloads/namespace', `a prefix whose demo namespace ${namespace} is not already used by ${owner}`, env.workloads.namespace);
+  }
+}

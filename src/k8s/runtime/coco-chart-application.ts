@@ -1,0 +1,98 @@
+import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import type { GitOpsConfig } from '../../config/schema';
+
+/** OCI repository of the Confidential Containers Helm chart. */
+export const COCO_CHART_REPO = 'oci://ghcr.io/confidential-containers/charts/confidential-containers';
+
+/** Values key of kata-deploy inside the CoCo chart (the dependency alias in its Chart.yaml). */
+export const KATA_DEPLOY_ALIAS = 'kata-as-coco-runtime';
+
+/**
+ * What the environment's AppProject must additionally allow for this Application's chart to sync:
+ * the chart repository as a source, and the cluster-scoped kinds kata-deploy 4.0.0 renders besides
+ * the RuntimeClasses we switch off (`helm template` of its chart with our values: ServiceAccount x2,
+ * ClusterRole x2, ClusterRoleBinding x2, DaemonSet, post-delete cleanup Job).
+ */
+export const COCO_CHART_PROJECT_NEEDS = {
+  sourceRepos: [COCO_CHART_REPO],
+  clusterResourceWhitelist: [
+    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+    { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  ],
+} as const;
+
+export interface CocoChartApplicationProps {
+  /** Application name, unique in the Argo CD namespace (`<env>-coco-runtime`). */
+  readonly name: string;
+  /** AppProject of the environment; it must list COCO_CHART_REPO in sourceRepos. */
+  readonly project: string;
+  readonly gitops: GitOpsConfig;
+  /** Chart version (an OCI tag). */
+  readonly version: string;
+  /** Helm release name. @default coco (from the environment file) */
+  readonly releaseName: string;
+  /** Namespace kata-deploy runs in (the runtime component namespace). */
+  readonly namespace: string;
+  /** kata-deploy shim keys to install (`qemu-coco-dev`, `qemu-tdx`, ...); every other shim is disabled. */
+  readonly shims: readonly string[];
+  /** `argocd.argoproj.io/sync-wave` among the environment's Applications: after the runtime component. */
+  readonly syncWave: number;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Argo CD Application installing Kata through the Confidential Containers Helm chart, with kata-deploy's
+ * own RuntimeClasses switched off (`runtimeClasses.enabled: false` in kata-deploy 4.0.0): this bundle
+ * renders them, so every RuntimeClass has exactly one owner. Argo CD >= 3.1 pulls the chart as a
+ * native OCI source (`repoURL: oci://...`, `path: .`), so no Helm repository secret is needed.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/oci/
+ * @see https://github.com/kata-containers/kata-containers/blob/4.0.0/tools/packaging/kata-deploy/helm-chart/kata-deploy/values.yaml
+ */
+export class CocoChartApplication extends Construct {
+  constructor(scope: Construct, id: string, props: CocoChartApplicationProps) {
+    super(scope, id);
+    const { gitops } = props;
+    const shims: Record<string, unknown> = { disableAll: true };
+    for (const shim of props.shims) shims[shim] = { enabled: true };
+    new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: props.name,
+        namespace: gitops.argocdNamespace,
+        labels: props.labels,
+        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave) },
+        // Deleting the Application uninstalls kata-deploy (its pre/post-delete hooks clean the nodes).
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: props.project,
+        source: {
+          repoURL: COCO_CHART_REPO,
+          targetRevision: props.version,
+          path: '.',
+          helm: {
+            releaseName: props.releaseName,
+            valuesObject: {
+              [KATA_DEPLOY_ALIAS]: {
+                runtimeClasses: { enabled: false },
+                shims,
+                // The first requested shim also answers the generic `kata` handler.
+                defaultShim: { amd64: props.shims[0] },
+                // kata-deploy's image tag is the chart's appVersion, pinned with the chart version.
+                imagePullPolicy: 'IfNotPresent',
+              },
+            },
+          },
+        },
+        destination: { server: gitops.destinationServer, namespace: props.namespace },
+        syncPolicy: {
+          ...(gitops.automated ? { automated: { prune: gitops.prune, selfHeal: gitops.selfHeal } } : {}),
+          // The runtime component renders the namespace (Pod Security "privileged" for kata-deploy).
+          syncOptions: ['CreateNamespace=false', 'ServerSideApply=true'],
+        },
+      },
+    });
+  }
+}

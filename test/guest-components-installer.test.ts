@@ -1,0 +1,413 @@
+// The rendered installer (script, node files and environment exactly as the DaemonSet gets them)
+// run on fake nodes: idempotence, restarts, backups, uninstall, refusals, and the merged
+// containerd config as the real containerd loads it. systemctl and nsenter are stubs that record
+// calls; `containerd config dump` is the real Debian containerd (1.6, the line installed here:
+// same config loader, import merge and CRI decryption defaults as 1.7).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { containerdConfigToml } from '../src/infra/cloud-init/containerd-config';
+import { HOST } from '../src/k8s/guest-components/host-layout';
+import { repoRoot, run } from './support/tools';
+import { makeTempRepo } from './support/repo';
+import { FakeNode, fixture, guestComponentObjects, realConfigDump, removeFakeNodes, renderedInstaller, type RenderedInstaller } from './guest-components-support';
+
+const TDX = renderedInstaller(guestComponentObjects(repoRoot(), 'azure-tdx'));
+const DECODER = `${HOST.prefix}/bin/ctd-decoder`;
+const MUTATING = /^systemctl (restart|start|stop|enable|disable|daemon-reload|reload)/;
+
+type Toml = Record<string, unknown>;
+const at = (t: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v as Toml | undefined)?.[k], t);
+
+function dump(node: FakeNode): Toml {
+  const r = realConfigDump(node);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return parse(r.stdout) as Toml;
+}
+
+/** What containerd will run for encrypted layers, and with which key model. */
+function decryption(t: Toml) {
+  const sp = (id: string) => at(t, 'stream_processors', id) as Toml | undefined;
+  return {
+    tar: sp('io.containerd.ocicrypt.decoder.v1.tar'),
+    gzip: sp('io.containerd.ocicrypt.decoder.v1.tar.gzip'),
+    keyModel: at(t, 'plugins', 'io.containerd.grpc.v1.cri', 'image_decryption', 'key_model'),
+  };
+}
+
+const cri = (t: Toml, ...keys: string[]) => at(t, 'plugins', 'io.containerd.grpc.v1.cri', ...keys);
+
+afterAll(removeFakeNodes);
+
+describe('installer on a node configured by the infrastructure (imports conf.d/*.toml)', () => {
+  const original = containerdConfigToml();
+  let node: FakeNode;
+  let first: ReturnType<FakeNode['run']>;
+  let afterFirst: Record<string, string>;
+
+  beforeAll(() => {
+    node = new FakeNode(TDX, original);
+    first = node.run('install');
+    afterFirst = node.snapshot();
+  });
+
+  it('first run installs everything and restarts each service once', () => {
+    expect(first.stderr).toContain('install complete');
+    expect(first.code).toBe(0);
+    expect(first.calls.filter((c) => MUTATING.test(c))).toEqual([
+      'systemctl daemon-reload',
+      `systemctl enable ${HOST.aaUnit} ${HOST.cdhUnit}`,
+      `systemctl restart ${HOST.aaUnit} ${HOST.cdhUnit}`,
+      'systemctl restart containerd',
+    ]);
+    // Host commands ran in all of PID 1's namespaces.
+    expect(new Set(readFileSync(`${node.callsFile}.nsenter`, 'utf8').trim().split('\n'))).toEqual(new Set(['--target 1 --mount --uts --ipc --net --pid']));
+    for (const f of ['bin/attestation-agent', 'bin/confidential-data-hub', 'bin/ctd-decoder', 'lib/libtss2-esys.so.0']) expect(node.exists(`${HOST.prefix}/${f}`)).toBe(true);
+    expect(node.read(HOST.containerdDropIn)).toBe(TDX.nodeFiles['containerd-drop-in.toml']);
+    expect(node.read(`${HOST.unitDir}/${HOST.aaUnit}`)).toBe(TDX.nodeFiles[HOST.aaUnit]);
+  });
+
+  it('leaves the main config byte for byte alone (its imports already cover the drop-in), so no backup', () => {
+    expect(node.read(HOST.containerdConfig)).toBe(original);
+    expect(node.exists(`${HOST.containerdConfig}.coco-guest-components.bak`)).toBe(false);
+  });
+
+  it('writes the KBS CA certificate from the mounted Secret into the AA and CDH configs', () => {
+    const pem = fixture('kbs-ca.crt');
+    const aa = parse(node.read(`${HOST.etc}/attestation-agent.toml`)) as Toml;
+    const cdh = parse(node.read(`${HOST.etc}/confidential-data-hub.toml`)) as Toml;
+    expect(at(aa, 'token_configs', 'kbs')).toEqual({ url: 'https://10.96.0.80:8080', cert: pem });
+    expect(at(cdh, 'kbc')).toEqual({ name: 'cc_kbc', url: 'https://10.96.0.80:8080', kbs_cert: pem });
+    expect(JSON.parse(node.read(`${HOST.etc}/ocicrypt_keyprovider.conf`))).toEqual({ 'key-providers': { 'attestation-agent': { grpc: '127.0.0.1:50000' } } });
+  });
+
+  it('second run changes nothing and restarts nothing', () => {
+    const second = node.run('install');
+    expect(second.code).toBe(0);
+    expect(second.calls.filter((c) => MUTATING.test(c))).toEqual([]);
+    // Only read-only checks: are the services up.
+    expect(second.calls).toEqual([`systemctl is-active --quiet ${HOST.aaUnit}`, `systemctl is-active --quiet ${HOST.cdhUnit}`]);
+    expect(second.stderr).toContain('containerd config unchanged');
+    // Not a byte or a modification time.
+    expect(node.snapshot()).toEqual(afterFirst);
+  });
+
+  it('starts a service that is not active, without restarting anything else', () => {
+    node.isActive = 3;
+    const r = node.run('install');
+    node.isActive = 0;
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => MUTATING.test(c))).toEqual([`systemctl start ${HOST.aaUnit}`, `systemctl start ${HOST.cdhUnit}`]);
+  });
+
+  it('the real containerd loads the result: our decoder for both encrypted media types, key model node, CRI settings intact', () => {
+    const d = decryption(dump(node));
+    expect(d.tar).toMatchObject({ accepts: ['application/vnd.oci.image.layer.v1.tar+encrypted'], returns: 'application/vnd.oci.image.layer.v1.tar', path: DECODER });
+    expect(d.gzip).toMatchObject({ accepts: ['application/vnd.oci.image.layer.v1.tar+gzip+encrypted'], returns: 'application/vnd.oci.image.layer.v1.tar+gzip', path: DECODER });
+    for (const p of [d.tar, d.gzip]) expect(p?.env).toEqual([`OCICRYPT_KEYPROVIDER_CONFIG=${HOST.etc}/ocicrypt_keyprovider.conf`]);
+    expect(d.keyModel).toBe('node');
+    const t = dump(node);
+    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(true);
+    expect(cri(t, 'sandbox_image')).toBe('registry.k8s.io/pause:3.10');
+  });
+
+  it('systemd-analyze verifies the installed units against the installed binaries', () => {
+    const units = [HOST.aaUnit, HOST.cdhUnit].map((u) => node.path(`${HOST.unitDir}/${u}`));
+    const ok = run('systemd-analyze', ['verify', '--man=no', `--root=${node.host}`, ...units]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    // Control: the same check fails once a binary is missing.
+    const other = new FakeNode(TDX, original);
+    expect(other.run('install').code).toBe(0);
+    unlinkSync(other.path(`${HOST.prefix}/bin/confidential-data-hub`));
+    const bad = run('systemd-analyze', ['verify', '--man=no', `--root=${other.host}`, ...[HOST.aaUnit, HOST.cdhUnit].map((u) => other.path(`${HOST.unitDir}/${u}`))]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(`${HOST.prefix}/bin/confidential-data-hub is not executable`);
+  });
+
+  it('a changed node config re-installs only what changed and restarts only what reads it', () => {
+    const changed = new FakeNode(TDX, original);
+    expect(changed.run('install').code).toBe(0);
+    // A new CDH config (e.g. another log level) restarts CDH only; a new drop-in restarts containerd only.
+    writeFileSync(join(changed.config, 'confidential-data-hub.toml'), TDX.nodeFiles['confidential-data-hub.toml'].replace('level = "info"', 'level = "debug"'));
+    const r = changed.run('install');
+    expect(r.calls.filter((c) => MUTATING.test(c))).toEqual([`systemctl restart ${HOST.cdhUnit}`]);
+    writeFileSync(join(changed.config, 'containerd-drop-in.toml'), `${TDX.nodeFiles['containerd-drop-in.toml']}# changed\n`);
+    const r2 = changed.run('install');
+    expect(r2.calls.filter((c) => MUTATING.test(c))).toEqual(['systemctl restart containerd']);
+  });
+
+  it('uninstall stops the services and leaves the node exactly as before', () => {
+    const fresh = new FakeNode(TDX, original);
+    const before = fresh.snapshot();
+    expect(fresh.run('install').code).toBe(0);
+    const r = fresh.run('uninstall');
+    expect(r.stderr).toContain('uninstall complete');
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => MUTATING.test(c))).toEqual([
+      `systemctl disable --now ${HOST.aaUnit} ${HOST.cdhUnit}`,
+      'systemctl daemon-reload',
+      'systemctl restart containerd',
+    ]);
+    expect(fresh.snapshot()).toEqual(before);
+  });
+});
+
+describe('why the drop-in holds stream processors only', () => {
+  it('with the real containerd, an imported CRI table replaces the whole CRI config of the node', () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    mkdirSync(node.path('/etc/containerd/conf.d'), { recursive: true });
+    writeFileSync(node.path('/etc/containerd/conf.d/naive.toml'), 'version = 2\n[plugins."io.containerd.grpc.v1.cri".image_decryption]\n  key_model = "node"\n');
+    const t = dump(node);
+    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(false);
+    expect(cri(t, 'sandbox_image')).not.toBe('registry.k8s.io/pause:3.10');
+  });
+});
+
+describe('installer on a node config without imports (seed 000 §6.1)', () => {
+  const original = fixture('seed-config.toml');
+  let node: FakeNode;
+  let before: Record<string, string>;
+
+  beforeAll(() => {
+    node = new FakeNode(TDX, original);
+    before = node.snapshot();
+  });
+
+  it('adds one import line on top, backs up the original, restarts containerd once', () => {
+    const r = node.run('install');
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => c === 'systemctl restart containerd')).toHaveLength(1);
+    const merged = node.read(HOST.containerdConfig);
+    expect(merged).toBe(
+      `# coco-guest-components: import of the image decryption drop-in (uninstall restores the previous file)\nimports = ["${HOST.containerdDropIn}"]\n${original}`,
+    );
+    expect(node.read(`${HOST.containerdConfig}.coco-guest-components.bak`)).toBe(original);
+    expect(r.stderr).toContain('backed up /etc/containerd/config.toml');
+  });
+
+  it('the real containerd: our decoder replaces the seed decoders of both ids, everything else stays', () => {
+    const t = dump(node);
+    const d = decryption(t);
+    expect(d.tar?.path).toBe(DECODER);
+    expect(d.gzip?.path).toBe(DECODER);
+    expect(d.keyModel).toBe('node');
+    // Unrelated settings, including the seed's own zstd processor, survive.
+    expect(at(t, 'stream_processors', 'io.containerd.ocicrypt.decoder.v1.tar.zstd', 'path')).toBe('/usr/local/bin/ctd-decoder');
+    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(true);
+    expect(cri(t, 'sandbox_image')).toBe('registry.k8s.io/pause:3.9');
+    expect(cri(t, 'containerd', 'snapshotter')).toBe('overlayfs');
+  });
+
+  it('second run: no change, no restart, backup untouched', () => {
+    const snap = node.snapshot();
+    const r = node.run('install');
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => MUTATING.test(c))).toEqual([]);
+    expect(node.snapshot()).toEqual(snap);
+  });
+
+  it('uninstall restores the backup byte for byte (and its modification time)', () => {
+    const r = node.run('uninstall');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('restored /etc/containerd/config.toml from its backup');
+    expect(node.snapshot()).toEqual(before);
+  });
+
+  it('uninstall refuses, changing nothing, when the config was edited after the install', () => {
+    const edited = new FakeNode(TDX, original);
+    expect(edited.run('install').code).toBe(0);
+    writeFileSync(edited.path(HOST.containerdConfig), `${edited.read(HOST.containerdConfig)}\n[debug]\n  level = "debug"\n`);
+    const snap = edited.snapshot();
+    const r = edited.run('uninstall');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/etc/containerd/config.toml changed after the install; nothing was uninstalled');
+    expect(r.calls).toEqual([]);
+    expect(edited.snapshot()).toEqual(snap);
+  });
+});
+
+describe('installer on other node configs', () => {
+  it('one-line imports array and key_model "": appends the drop-in, sets node, keeps the rest', () => {
+    const original = fixture('key-model-empty.toml');
+    const node = new FakeNode(TDX, original);
+    writeFileSync(node.path('/etc/containerd/runtimes.toml'), fixture('runtimes.toml'));
+    // Control: as the node has it, containerd would not decrypt (empty key model, default decoder).
+    const d0 = decryption(dump(node));
+    expect(d0.keyModel).toBe('');
+    expect(d0.tar?.path).toBe('ctd-decoder');
+
+    const r = node.run('install');
+    expect(r.stderr).toContain('key_model was "" in /etc/containerd/config.toml');
+    expect(r.code).toBe(0);
+    const merged = node.read(HOST.containerdConfig);
+    const lines = (s: string) => s.split('\n');
+    // Exactly two lines differ from the original.
+    const diff = lines(merged).flatMap((l, i) => (l === lines(original)[i] ? [] : [[lines(original)[i], l]]));
+    expect(diff).toEqual([
+      ['imports = ["/etc/containerd/runtimes.toml"] # site runtimes', `imports = ["/etc/containerd/runtimes.toml", "${HOST.containerdDropIn}"] # site runtimes`],
+      ['    key_model = ""', '    key_model = "node" # coco-guest-components: was key_model = ""'],
+    ]);
+    const t = dump(node);
+    const d = decryption(t);
+    expect([d.tar?.path, d.gzip?.path, d.keyModel]).toEqual([DECODER, DECODER, 'node']);
+    expect(at(t, 'plugins', 'io.containerd.internal.v1.opt', 'path')).toBe('/opt/containerd');
+    expect(cri(t, 'registry', 'config_path')).toBe(`${node.host}/etc/containerd/certs.d`);
+    expect(at(t, 'oom_score')).toBe(-999);
+
+    expect(node.run('uninstall').code).toBe(0);
+    expect(node.read(HOST.containerdConfig)).toBe(original);
+  });
+
+  it('no containerd config at all: writes a minimal one, and uninstall removes it again', () => {
+    const node = new FakeNode(TDX, undefined);
+    const before = node.snapshot();
+    expect(node.run('install').code).toBe(0);
+    expect(node.read(HOST.containerdConfig)).toContain(`imports = ["${HOST.containerdDropIn}"]\nversion = 2\n`);
+    expect(decryption(dump(node)).tar?.path).toBe(DECODER);
+    expect(node.run('uninstall').code).toBe(0);
+    expect(node.snapshot()).toEqual(before);
+  });
+
+  it('a layout the script does not edit is caught by containerd itself: rolled back, no restart', () => {
+    const original = fixture('dotted-key-model.toml');
+    const node = new FakeNode(TDX, original);
+    const r = node.run('install');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('containerd config dump: image_decryption key_model is not "node"');
+    expect(r.stderr).toContain('restored the previous files, containerd was not restarted');
+    expect(r.calls.filter((c) => /restart containerd/.test(c))).toEqual([]);
+    expect(node.read(HOST.containerdConfig)).toBe(original);
+    expect(node.exists(HOST.containerdDropIn)).toBe(false);
+  });
+
+  it.each([
+    ['multiline-imports.toml', 'cannot parse the imports array of /etc/containerd/config.toml'],
+    ['version1.toml', "is not a version 2 containerd config (no 'version = 2')"],
+  ])('%s is refused before anything is written', (file, message) => {
+    const node = new FakeNode(TDX, fixture(file));
+    const before = node.snapshot();
+    const r = node.run('install');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.calls).toEqual([]);
+    expect(node.snapshot()).toEqual(before);
+  });
+});
+
+describe('containerd version gate', () => {
+  it.each(['v2.0.5', 'v2.1.0'])('refuses containerd %s with one clear line, touching nothing', (version) => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    node.containerdVersion = version;
+    const before = node.snapshot();
+    const r = node.run('install');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`refusing to install: the node runs containerd ${version.slice(1)}. Node-level image decryption needs containerd 1.7`);
+    expect(r.calls).toEqual([]);
+    expect(node.snapshot()).toEqual(before);
+  });
+
+  it('accepts Debian-style 1.6 and upstream 1.7 version strings', () => {
+    for (const version of ['1.6.20~ds1', 'v1.7.34']) {
+      const node = new FakeNode(TDX, containerdConfigToml());
+      node.containerdVersion = version;
+      const r = node.run('install');
+      expect(r.stderr).toContain(`containerd ${version.replace(/^v/, '')} on the node`);
+      expect(r.code).toBe(0);
+    }
+  });
+});
+
+describe('KBS CA certificate input', () => {
+  it.each([
+    ['not a certificate', 'hello\n', 'is not a PEM certificate'],
+    ['a private key next to the certificate', `${fixture('kbs-ca.crt')}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`, 'holds more than PEM certificates'],
+  ])('refuses %s before touching the node', (_what, content, message) => {
+    const node = new FakeNode(TDX, containerdConfigToml(), { kbsCa: content });
+    const before = node.snapshot();
+    const r = node.run('install');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.calls).toEqual([]);
+    expect(node.snapshot()).toEqual(before);
+  });
+});
+
+describe('offline_fs_kbc (dev profile only)', () => {
+  let rendered: RenderedInstaller;
+  beforeAll(() => {
+    const dir = makeTempRepo();
+    mkdirSync(join(dir, 'config/environments'), { recursive: true });
+    writeFileSync(join(dir, 'config/environments/gc-lab.yaml'), fixture('dev-offline.yaml'));
+    rendered = renderedInstaller(guestComponentObjects(dir, 'gc-lab'));
+  });
+
+  it('installs the resources file from the Secret with mode 0600 and configures CDH without a KBS', () => {
+    const node = new FakeNode(rendered, containerdConfigToml(), { offlineResources: '{"default/image_key/nginx": "c2VjcmV0"}\n' });
+    const r = node.run('install');
+    expect(r.code).toBe(0);
+    expect(node.read(HOST.offlineResources)).toBe('{"default/image_key/nginx": "c2VjcmV0"}\n');
+    expect(statSync(node.path(HOST.offlineResources)).mode & 0o777).toBe(0o600);
+    expect(at(parse(node.read(`${HOST.etc}/confidential-data-hub.toml`)), 'kbc')).toEqual({ name: 'offline_fs_kbc' });
+    expect(at(parse(node.read(`${HOST.etc}/attestation-agent.toml`)), 'token_configs')).toBeUndefined();
+    expect(node.run('uninstall').code).toBe(0);
+    expect(node.exists(HOST.offlineResources)).toBe(false);
+  });
+});
+
+describe('readiness probe', () => {
+  const listen = (server: Server, target: string | number): Promise<void> =>
+    new Promise((resolve) => (typeof target === 'number' ? server.listen(target, '127.0.0.1', resolve) : server.listen(target, resolve)));
+  const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+  it('passes only after the install and while both AA and CDH answer', async () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    expect(node.run('install').code).toBe(0);
+    const cdh = createServer((s) => s.end());
+    await listen(cdh, 0);
+    const port = (cdh.address() as { port: number }).port;
+    const env = { KEY_PROVIDER_ADDRESS: `127.0.0.1:${port}` };
+    const sock = node.path(HOST.aaSocket);
+    mkdirSync(join(sock, '..'), { recursive: true });
+    const aa = createServer((s) => s.end());
+    await listen(aa, sock);
+
+    // `install` alone does not mark the pod ready: only `run` does, after a complete install.
+    expect((await node.runAsync('probe', env)).stderr).toContain('not ready: the install has not finished');
+    writeFileSync(join(node.state, 'installed'), '');
+    const ready = await node.runAsync('probe', env);
+    expect(ready.stderr).toBe('');
+    expect(ready.code).toBe(0);
+
+    node.isActive = 3;
+    expect((await node.runAsync('probe', env)).stderr).toContain(`not ready: ${HOST.aaUnit} or ${HOST.cdhUnit} is not active`);
+    node.isActive = 0;
+
+    await close(cdh);
+    const noCdh = await node.runAsync('probe', env);
+    expect(noCdh.code).not.toBe(0);
+    expect(noCdh.stderr).toContain(`not ready: confidential-data-hub does not answer on 127.0.0.1:${port}`);
+
+    await listen(cdh, port);
+    await close(aa);
+    writeFileSync(sock, ''); // a stale socket path left behind by a dead AA
+    const noAa = await node.runAsync('probe', env);
+    expect(noAa.code).not.toBe(0);
+    expect(noAa.stderr).toContain(`not ready: attestation-agent does not answer on ${HOST.aaSocket}`);
+    await close(cdh);
+  });
+
+  it('run installs, marks the pod ready, and exits promptly on SIGTERM', async () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    const child = spawn('bash', [node.scriptPath, 'run'], { env: { ...node.env, FAKE_CONTAINERD_VERSION: node.containerdVersion, FAKE_IS_ACTIVE: '0' }, stdio: 'ignore' });
+    const marker = join(node.state, 'installed');
+    for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(marker)).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
