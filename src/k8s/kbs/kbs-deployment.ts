@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, Quantity, type Probe, type Toleration, type Volume, type VolumeMount } from 'cdk8s-plus-30/lib/imports/k8s';
 import { CONFIG_KEY, KBS_MOUNTS, KBS_UID, SECRET_KEYS } from './layout';
+import { restrictedContainer, restrictedPod } from '../common/security-contexts';
 
 /** Where the KBS pods may run. */
 export interface KbsPlacement {
@@ -116,14 +117,8 @@ export class KbsDeployment extends Construct {
             serviceAccountName: props.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: KBS_UID,
-              runAsGroup: KBS_UID,
-              fsGroup: KBS_UID,
-              fsGroupChangePolicy: 'OnRootMismatch',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            // OnRootMismatch: no recursive chown of the KBS state on every start.
+            securityContext: { ...restrictedPod(KBS_UID), fsGroupChangePolicy: 'OnRootMismatch' },
             ...(props.placement ? { nodeSelector: { ...props.placement.nodeSelector }, tolerations: [...props.placement.tolerations] } : {}),
             containers: [
               {
@@ -144,12 +139,7 @@ export class KbsDeployment extends Construct {
                   requests: { cpu: Quantity.fromString(props.cpuRequest), memory: Quantity.fromString(props.memoryRequest) },
                   limits: { memory: Quantity.fromString(props.memoryLimit) },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: restrictedContainer(),
                 volumeMounts: mounts,
               },
             ],

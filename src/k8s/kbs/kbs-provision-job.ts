@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeJob, Quantity, type EnvVar, type Volume, type VolumeMount } from 'cdk8s-plus-30/lib/imports/k8s';
 import { ATTESTATION_POLICY_ID, ATTESTATION_POLICY_KEY, KBS_UID, PROVISION_MOUNTS, PROVISION_RESOURCES_KEY, PROVISION_SCRIPT_KEY, RESOURCE_POLICY_KEY, SECRET_KEYS } from './layout';
+import { restrictedContainer, restrictedPod } from '../common/security-contexts';
 
 export interface KbsProvisionJobProps {
   readonly name: string;
@@ -92,13 +93,7 @@ export class KbsProvisionJob extends Construct {
             serviceAccountName: props.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: KBS_UID,
-              runAsGroup: KBS_UID,
-              fsGroup: KBS_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPod(KBS_UID),
             containers: [
               {
                 name: 'provision',
@@ -110,12 +105,7 @@ export class KbsProvisionJob extends Construct {
                   requests: { cpu: Quantity.fromString('10m'), memory: Quantity.fromString('32Mi') },
                   limits: { memory: Quantity.fromString('64Mi') },
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: restrictedContainer(),
                 volumeMounts: mounts,
               },
             ],

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubePod } from 'cdk8s-plus-30/lib/imports/k8s';
 import type { KataPodSettings } from '../../confidentialize/target';
-import { restrictedContainer, restrictedPod, smallResources } from './security-contexts';
+import { restrictedContainer, restrictedPod, smallResources } from '../common/security-contexts';
 
 export interface CocoDemoPodProps {
   /** Pod name (the seed's coco-demo-0N). */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubePersistentVolumeClaim, KubeService, Quantity } from 'cdk8s-plus-30/lib/imports/k8s';
 import type { KataPodSettings } from '../../confidentialize/target';
-import { restrictedContainer, restrictedPod } from './security-contexts';
+import { restrictedContainer, restrictedPod } from '../common/security-contexts';
 
 export interface ConfidentialAppProps {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubeService, type EnvVar } from 'cdk8s-plus-30/lib/imports/k8s';
-import { restrictedContainer, restrictedPod, smallResources } from './security-contexts';
+import { restrictedContainer, restrictedPod, smallResources } from '../common/security-contexts';
 
 export interface DemoDeploymentProps {
   readonly name: string;

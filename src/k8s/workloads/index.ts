@@ -14,7 +14,7 @@ import { DemoPod } from './demo-pod';
 import { DEMOS, demoNamespace, groupEnabled, type DemoInfo } from './demos';
 import { INSECURITY_DEMO_LABELS } from './labels';
 import { MemoryInspectorPod } from './memory-inspector-pod';
-import { NOBODY } from './security-contexts';
+import { NOBODY } from '../common/security-contexts';
 
 /** Where a demo's objects go: its own chart (sub-folder) and namespace. */
 interface DemoScope {

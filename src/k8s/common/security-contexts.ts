@@ -1,5 +1,5 @@
 /**
- * Security contexts of the demo workloads: the Pod Security "restricted" profile by default
+ * Security contexts of our workloads (KBS, demos): the Pod Security "restricted" profile by default
  * (non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root).
  * Numeric user and group IDs on purpose: with Kata guest pull the image's /etc/passwd is not
  * visible to the kubelet, so named users cannot be resolved (Kata docs/Limitations.md).
@@ -15,7 +15,8 @@ export function restrictedPod(uid: number = NOBODY): PodSecurityContext {
 }
 
 export function restrictedContainer(): SecurityContext {
-  return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+  // runAsNonRoot here too, so a container stays safe when copied into a pod without the pod context.
+  return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
 }
 
 /** Small fixed requests and limits, so demos schedule predictably next to real workloads. */
