@@ -1,22 +1,10 @@
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { listEnvironments, loadEnvironment, resolveEnvironmentNames } from '../src/config/load';
-import { formatProblem, UserInputError } from '../src/config/errors';
-import { makeTempRepo, readEnvFile } from './support/repo';
+import { envProblems, makeTempRepo, readEnvFile } from './support/repo';
 import { repoRoot } from './support/tools';
 
-/** Loads `text` as environment `name` in a temp repo and returns the formatted problems. */
-function problemsOf(text: string, name = 'broken'): string[] {
-  const dir = makeTempRepo();
-  writeFileSync(join(dir, 'config/environments', `${name}.yaml`), text);
-  try {
-    loadEnvironment(dir, name);
-  } catch (e) {
-    if (e instanceof UserInputError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  return [];
-}
+const problemsOf = envProblems;
 
 const tdx = readEnvFile('azure-tdx');
 const dev = readEnvFile('coco-dev');

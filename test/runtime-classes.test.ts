@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { loadEnvironment } from '../src/config/load';
-import { formatProblem, UserInputError } from '../src/config/errors';
 import { RUNTIME_CLASS_NAMES } from '../src/config/sections/runtime';
 import { buildManifests } from '../src/k8s/bundle';
 import { KATA_RUNTIME_CLASSES, KATA_TABLE_VERSION } from '../src/k8s/runtime/kata-runtime-classes';
@@ -12,24 +11,14 @@ import { validateSchemas } from '../src/render/schema-validator';
 import { validateSemantics } from '../src/render/semantic-rules';
 import type { K8sObject } from '../src/shared/k8s-object';
 import { VERSIONS } from '../src/shared/versions';
-import { makeTempRepo, readEnvFile } from './support/repo';
+import { envProblems, makeTempRepo, readEnvFile } from './support/repo';
 import { repoRoot } from './support/tools';
 
 function runtimeObjects(name: string): readonly K8sObject[] {
   return buildManifests(loadEnvironment(repoRoot(), name)).find((f) => f.folder === 'runtime')?.objects ?? [];
 }
 
-function problemsOf(name: string, text: string): string[] {
-  const dir = makeTempRepo();
-  writeFileSync(join(dir, 'config/environments', `${name}.yaml`), text);
-  try {
-    loadEnvironment(dir, name);
-  } catch (e) {
-    if (e instanceof UserInputError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  return [];
-}
+const problemsOf = (name: string, text: string): string[] => envProblems(text, name);
 
 describe('the kata-deploy table', () => {
   it('was read at the pinned Kata version (bump both together)', () => {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { listFiles } from '../../src/render/files';
 import { repoRoot } from './tools';
+import { loadEnvironment } from '../../src/config/load';
+import { formatProblem, UserInputError } from '../../src/config/errors';
 
 /** A temp dir holding a copy of the repo's `config/`, optionally with files replaced. */
 export function makeTempRepo(overrides: Record<string, string> = {}): string {
@@ -38,4 +40,17 @@ export function runSynth(cwd: string, args: string[] = []): CliResult {
 export function hashTree(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
   return Object.fromEntries(listFiles(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+}
+
+/** Problems (formatted one per line) from loading `text` as environment `name` in a temp repo; [] when valid. */
+export function envProblems(text: string, name = 'broken'): string[] {
+  const dir = makeTempRepo();
+  writeFileSync(join(dir, 'config/environments', `${name}.yaml`), text);
+  try {
+    loadEnvironment(dir, name);
+  } catch (e) {
+    if (e instanceof UserInputError) return e.problems.map(formatProblem);
+    throw e;
+  }
+  return [];
 }
