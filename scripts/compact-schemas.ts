@@ -1,10 +1,12 @@
 /**
- * Turns the Kubernetes swagger `definitions` and the Argo CD CRD schemas into one small, deterministic
- * JSON file of Ajv-ready JSON-Schema fragments, read by src/render/schema-validator.ts.
+ * Turns the Kubernetes swagger `definitions` and the CRD schemas (Argo CD Application/AppProject,
+ * Prometheus Operator ServiceMonitor) into one small, deterministic JSON file of Ajv-ready JSON-Schema
+ * fragments, read by src/render/schema-validator.ts.
  * Run through scripts/update-schemas.sh, which fetches the pinned upstream sources.
  *
  *   node build/scripts/compact-schemas.js --swagger swagger.json --crd application-crd.yaml \
- *     --crd appproject-crd.yaml --source kubernetes=v1.31.14 --source argo-cd=v3.6.1 --out schemas/x.json
+ *     --crd appproject-crd.yaml --crd monitoring.coreos.com_servicemonitors.yaml \
+ *     --source kubernetes=v1.31.14 --source argo-cd=v3.6.1 --source prometheus-operator=v0.94.1 --out schemas/x.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -3,16 +3,21 @@
 # fetched through the Go module proxy (checksum-verified by the go command):
 #   k8s.io/kubernetes                api/openapi-spec/swagger.json
 #   github.com/argoproj/argo-cd/v3   manifests/crds/{application,appproject}-crd.yaml
+#   github.com/prometheus-operator/prometheus-operator
+#                                    example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 #
 # Usage: scripts/update-schemas.sh
-#        ARGOCD_VERSION=latest scripts/update-schemas.sh   # newest final v3.x release
+#        ARGOCD_VERSION=latest scripts/update-schemas.sh                # newest final v3.x release
+#        PROMETHEUS_OPERATOR_VERSION=latest scripts/update-schemas.sh   # newest final v0.x release
 # After a version change, update SCHEMA_FILE in src/render/schema-validator.ts.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.31.14}"
 ARGOCD_VERSION="${ARGOCD_VERSION:-v3.6.1}"
+PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.94.1}"
 K8S_MODULE=k8s.io/kubernetes
 ARGOCD_MODULE=github.com/argoproj/argo-cd/v3
+PROMETHEUS_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
@@ -25,6 +30,14 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 if [[ "$ARGOCD_VERSION" == latest ]]; then
   ARGOCD_VERSION="$(go list -m -versions "$ARGOCD_MODULE" | tr ' ' '\n' | grep -E '^v3\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1)"
+fi
+if [[ "$PROMETHEUS_OPERATOR_VERSION" == latest ]]; then
+  # The proxy's version list of the main module is incomplete (it has shown only v0.85.0), so the
+  # pkg/apis/monitoring submodule, tagged in lockstep with every release, contributes its list too.
+  PROMETHEUS_OPERATOR_VERSION="$(
+    { go list -m -versions "$PROMETHEUS_OPERATOR_MODULE"; go list -m -versions "$PROMETHEUS_OPERATOR_MODULE/pkg/apis/monitoring"; } |
+      tr ' ' '\n' | grep -E '^v0\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1
+  )"
 fi
 
 # Prints the path of the verified module zip in the module cache. `go mod download` exits non-zero when
@@ -51,8 +64,9 @@ extract() {
 extract "$K8S_MODULE" "$K8S_VERSION" api/openapi-spec/swagger.json
 extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/application-crd.yaml
 extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/appproject-crd.yaml
+extract "$PROMETHEUS_OPERATOR_MODULE" "$PROMETHEUS_OPERATOR_VERSION" example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 
-out="schemas/kubernetes-$K8S_VERSION+argo-cd-$ARGOCD_VERSION.json"
+out="schemas/kubernetes-$K8S_VERSION+argo-cd-$ARGOCD_VERSION+prometheus-operator-$PROMETHEUS_OPERATOR_VERSION.json"
 cd "$repo_root"
 mkdir -p schemas
 npm run --silent build
@@ -60,8 +74,10 @@ node build/scripts/compact-schemas.js \
   --swagger "$work/swagger.json" \
   --crd "$work/application-crd.yaml" \
   --crd "$work/appproject-crd.yaml" \
+  --crd "$work/monitoring.coreos.com_servicemonitors.yaml" \
   --source "$K8S_MODULE=$K8S_VERSION" \
   --source "$ARGOCD_MODULE=$ARGOCD_VERSION" \
+  --source "$PROMETHEUS_OPERATOR_MODULE=$PROMETHEUS_OPERATOR_VERSION" \
   --out "$out"
 
 if ! grep -qF "'$out'" src/render/schema-validator.ts; then

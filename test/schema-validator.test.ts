@@ -191,6 +191,27 @@ describe('validateSchemas', () => {
     expect(validateSchemas([application({ source: helm })])).toEqual([]);
   });
 
+  it('checks Prometheus Operator ServiceMonitors against the CRD schema', () => {
+    const monitor = (endpoint: Record<string, unknown>): K8sObject => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'web', namespace: 'demo', labels },
+      spec: { selector: { matchLabels: labels }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s', ...endpoint }] },
+    });
+    expect(validateSchemas([monitor({}), monitor({ scheme: 'https', tlsConfig: { insecureSkipVerify: true, serverName: 'web.demo.svc' } })])).toEqual([]);
+    expect(onlyProblem(monitor({ intervall: '30s' }))).toEqual({
+      object: 'ServiceMonitor/demo/web',
+      rule: 'schema',
+      path: '/spec/endpoints/0',
+      message: 'unknown field "intervall"',
+    });
+    expect(onlyProblem(monitor({ scheme: 'ftp' }))).toMatchObject({ path: '/spec/endpoints/0/scheme' });
+    expect(onlyProblem(monitor({ interval: '30 seconds' }))).toMatchObject({ path: '/spec/endpoints/0/interval' });
+    // The selector is required by the CRD.
+    const { selector: _selector, ...noSelector } = monitor({}).spec as Record<string, unknown>;
+    expect(onlyProblem({ ...monitor({}), spec: noSelector })).toMatchObject({ path: '/spec', message: 'missing required field "selector"' });
+  });
+
   it('reports every problem of an object, not just the first', () => {
     const problems = validateSchemas([deployment({ replicas: 'abc', paused: 'no' })]);
     expect(problems.map((p) => p.path).sort()).toEqual(['/spec/paused', '/spec/replicas']);

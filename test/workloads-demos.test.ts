@@ -227,7 +227,8 @@ describe('azure-tdx and azure-tdx-lab: seed 000 sections 8 and 9', () => {
 describe('bare-metal: seed 002 confidential-app', () => {
   it('Deployment on kata-qemu-tdx with initdata, TDX node affinity, anti-affinity, probes, PVC and Service', () => {
     const objects = workloads('bare-metal').get('workloads/confidential-app') ?? [];
-    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'Namespace', 'PersistentVolumeClaim', 'Service']);
+    // The ServiceMonitor: test/workloads-servicemonitor.test.ts.
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'Namespace', 'PersistentVolumeClaim', 'Service', 'ServiceMonitor']);
     const [app] = pods(objects);
     expect(app.spec.runtimeClassName).toBe('kata-qemu-tdx');
     expect(Object.keys(annotations(app))).toEqual([INITDATA_ANNOTATION]);
@@ -262,7 +263,6 @@ describe('workloads config rules', () => {
     ['coco demos on plain Kata', dev.replace('    runtimeClass: kata-qemu-coco-dev', '    runtimeClass: kata-qemu'), /\/workloads\/cocoDemos\/runtimeClass: expected a CoCo runtime class/],
     ['three replicas on one ReadWriteOnce claim', metal.replace('    replicas: 1 ', '    replicas: 3 '), /\/workloads\/confidentialApp\/replicas: expected replicas 1, or storageAccessMode ReadWriteMany .*, found number 3$/],
     ['the app on a non-TEE class', metal.replace('    runtimeClass: kata-qemu-tdx ', '    runtimeClass: kata-qemu-coco-dev '), /\/workloads\/confidentialApp\/runtimeClass: expected a TEE runtime class/],
-    ['a ServiceMonitor without its schema', metal.replace('    replicas: 1 ', '    serviceMonitor: true\n    replicas: 1 '), /\/workloads\/confidentialApp\/serviceMonitor: expected false until the monitoring.coreos.com\/v1 ServiceMonitor CRD schema is in the validation bundle/],
     ['a namespace prefix too long for the demo names', dev.replace('  namespace: coco-demo            # prefix', `  namespace: ${'x'.repeat(50)}            # prefix`), /\/workloads\/namespace: expected a prefix of at most \d+ characters \(demo namespace x+-05-encrypted-image must be a DNS label of at most 63\)/],
   ])('%s', (_, text, message) => {
     // The edit applied (a replace that matched nothing would test the shipped file instead).

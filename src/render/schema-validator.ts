@@ -1,6 +1,7 @@
 /**
  * Offline validation of rendered objects against the Kubernetes v1.31 OpenAPI schema and the
- * Argo CD CRD schemas, compacted into one committed file by scripts/update-schemas.sh.
+ * Argo CD and Prometheus Operator ServiceMonitor CRD schemas, compacted into one committed file by
+ * scripts/update-schemas.sh.
  * Objects with `properties` are closed, so a typo such as `replica` is an error (kubeconform -strict).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { type K8sObject, type Problem, objectId } from '../shared/k8s-object';
 
 /** Bump together with the versions in scripts/update-schemas.sh. */
-export const SCHEMA_FILE = 'schemas/kubernetes-v1.31.14+argo-cd-v3.6.1.json';
+export const SCHEMA_FILE = 'schemas/kubernetes-v1.31.14+argo-cd-v3.6.1+prometheus-operator-v0.94.1.json';
 
 /** A JSON value as `JSON.parse` returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -38,9 +38,6 @@ export function checkWorkloads(env: EnvironmentConfig, report: Report): void {
     }
     if (app.image === undefined) report('/workloads/confidentialApp/image', 'the application image, pinned (required with confidentialApp.enabled)', undefined);
     if (!env.kbs.enabled) report('/workloads/confidentialApp/enabled', 'false, or kbs.enabled: true (the app reads its secrets from the KBS through CDH)', true);
-    if (app.serviceMonitor) {
-      report('/workloads/confidentialApp/serviceMonitor', 'false until the monitoring.coreos.com/v1 ServiceMonitor CRD schema is in the validation bundle (scripts/update-schemas.sh)', true);
-    }
   }
   checkDemoNamespaces(env, report);
 }

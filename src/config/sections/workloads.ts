@@ -84,7 +84,8 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
       }),
       serviceMonitor: Type.Boolean({
         default: false,
-        description: 'Render a Prometheus Operator ServiceMonitor. Needs the monitoring.coreos.com CRD schema in the validation bundle (not yet there: leave false).',
+        description:
+          'Render a Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1, as in seed 002) scraping /metrics over HTTPS on the Service port https every 30s (certificate not verified: the app certificate chains to no CA Prometheus knows). The cluster must already have the Prometheus Operator CRDs installed, or Argo CD fails the sync of the <environment>-workloads Application; your Prometheus serviceMonitorSelector must also select it.',
       }),
     },
     'Seed 002: production-shaped confidential workload on bare-metal TDX/SNP nodes.',

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubePersistentVolumeClaim, KubeService, Quantity } from 'cdk8s-plus-30/lib/imports/k8s';
 import type { KataPodSettings } from '../../confidentialize/target';
@@ -22,6 +23,8 @@ export interface ConfidentialAppProps {
   readonly storageAccessMode: 'ReadWriteOnce' | 'ReadWriteMany';
   /** KBS resource paths the app reads from CDH; passed as `kbs:///` URIs, never as values. */
   readonly resourcePaths: readonly string[];
+  /** Render a Prometheus Operator ServiceMonitor (the cluster must have its CRD). */
+  readonly serviceMonitor: boolean;
 }
 
 /** CDH's REST endpoint inside a CoCo pod (Kata agent api-server-rest, feature `resource` by default). */
@@ -36,6 +39,8 @@ export const CDH_RESOURCE_URL = 'http://127.0.0.1:8006/cdh/resource';
  * `kata-cc` and its `io.katacontainers.config.runtime.cc` annotations are not Kata features);
  * TDX or SNP is one required node label (the seed ANDed both into one term, which no node matches);
  * KBS paths have three parts; the Service is ClusterIP (expose it through your ingress).
+ * The seed's ServiceMonitor scraped a `metrics` port that no Service had; ours scrapes the `https` port
+ * the app really serves (see serviceMonitor below).
  */
 export class ConfidentialApp extends Construct {
   constructor(scope: Construct, id: string, props: ConfidentialAppProps) {
@@ -108,5 +113,30 @@ export class ConfidentialApp extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: { type: 'ClusterIP', selector, ports: [{ name: 'https', port: 443, targetPort: IntOrString.fromString('https'), protocol: 'TCP' }] },
     });
+    if (props.serviceMonitor) serviceMonitor(this, props);
   }
+}
+
+/**
+ * Prometheus Operator ServiceMonitor for the app's Service: `/metrics` on the Service's `https` port,
+ * every 30s as in seed 002. The app has no plain-HTTP port (nothing in clear text leaves the TEE), so the
+ * scrape is HTTPS. The app serves its own certificate (in the seed released by the KBS into the TEE),
+ * issued by no CA Prometheus knows, so the scrape skips verification like the kubelet's HTTPS probes do:
+ * the channel is encrypted, the server unauthenticated. Prometheus runs outside the TEE anyway, so the
+ * metrics must hold nothing secret.
+ */
+function serviceMonitor(scope: Construct, props: ConfidentialAppProps): void {
+  // The Service's identifying labels; the others (component, part-of, managed-by) are shared with siblings.
+  const matchLabels = Object.fromEntries(
+    Object.entries(props.labels).filter(([key]) => key === 'app.kubernetes.io/name' || key === 'app.kubernetes.io/instance'),
+  );
+  new ApiObject(scope, 'ServiceMonitor', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    spec: {
+      selector: { matchLabels },
+      endpoints: [{ port: 'https', scheme: 'https', path: '/metrics', interval: '30s', tlsConfig: { insecureSkipVerify: true } }],
+    },
+  });
 }

@@ -212,6 +212,7 @@ function buildConfidentialApp(env: LoadedEnvironment, demos: Demos): void {
       storageSize: cfg.storageSize,
       storageAccessMode: cfg.storageAccessMode,
       resourcePaths: cfg.resourcePaths,
+      serviceMonitor: cfg.serviceMonitor,
     });
   }
 }
