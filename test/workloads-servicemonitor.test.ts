@@ -46,7 +46,10 @@ describe('bare-metal confidential-app ServiceMonitor', () => {
   });
 
   it('scrapes /metrics over HTTPS on a named Service port that reaches the container https port', () => {
-    expect(spec.endpoints).toEqual([{ port: 'https', scheme: 'https', path: '/metrics', interval: '30s', tlsConfig: { insecureSkipVerify: true } }]);
+    // Verified against the operator's CA Secret with the Service DNS name (production refuses skipping it).
+    expect(spec.endpoints).toEqual([
+      { port: 'https', scheme: 'https', path: '/metrics', interval: '30s', tlsConfig: { ca: { secret: { name: 'confidential-app-ca', key: 'ca.crt' } }, serverName: `confidential-app.${service.metadata.namespace}.svc` } },
+    ]);
     const ports = (service.spec as { ports: { name?: string; targetPort?: unknown }[] }).ports;
     const port = ports.find((p) => p.name === spec.endpoints[0].port);
     expect(port).toBeDefined();
@@ -61,5 +64,12 @@ describe('bare-metal confidential-app ServiceMonitor', () => {
     const kinds = confidentialApp(off).map((o) => o.kind);
     expect(kinds).toContain('Service');
     expect(kinds).not.toContain('ServiceMonitor');
+  });
+
+  it('production refuses a scrape without a CA; dev may skip verification', () => {
+    const text = readEnvFile('bare-metal').replace(/    metricsCaSecret:\n.*\n/, '');
+    expect(() => confidentialApp(text)).toThrow('/workloads/confidentialApp/metricsCaSecret: expected a CA Secret reference (profile production refuses a metrics scrape that skips certificate verification)');
+    const dev = confidentialApp(text.replace('profile: production', 'profile: dev'));
+    expect((only(dev, 'ServiceMonitor').spec as { endpoints: Json[] }).endpoints[0].tlsConfig).toEqual({ insecureSkipVerify: true });
   });
 });

@@ -38,6 +38,9 @@ export function checkWorkloads(env: EnvironmentConfig, report: Report): void {
     }
     if (app.image === undefined) report('/workloads/confidentialApp/image', 'the application image, pinned (required with confidentialApp.enabled)', undefined);
     if (!env.kbs.enabled) report('/workloads/confidentialApp/enabled', 'false, or kbs.enabled: true (the app reads its secrets from the KBS through CDH)', true);
+    if (app.serviceMonitor && app.metricsCaSecret === undefined && env.profile === 'production') {
+      report('/workloads/confidentialApp/metricsCaSecret', 'a CA Secret reference (profile production refuses a metrics scrape that skips certificate verification)', undefined);
+    }
   }
   checkDemoNamespaces(env, report);
 }

@@ -1,7 +1,7 @@
 /** `workloads`: the demo and application workloads, each in its own sub-folder and namespace. */
 import { Type } from '@sinclair/typebox';
 import { VERSIONS } from '../../shared/versions';
-import { Component, EXPECTED_KEYWORD, Section, StringEnum } from '../schema-helpers';
+import { Component, EXPECTED_KEYWORD, K8sName, Obj, Section, StringEnum } from '../schema-helpers';
 import { RuntimeClassNameSchema } from './runtime';
 
 /**
@@ -85,8 +85,17 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
       serviceMonitor: Type.Boolean({
         default: false,
         description:
-          'Render a Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1, as in seed 002) scraping /metrics over HTTPS on the Service port https every 30s (certificate not verified: the app certificate chains to no CA Prometheus knows). The cluster must already have the Prometheus Operator CRDs installed, or Argo CD fails the sync of the <environment>-workloads Application; your Prometheus serviceMonitorSelector must also select it.',
+          'Render a Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1, as in seed 002) scraping /metrics over HTTPS on the Service port https every 30s. The cluster must already have the Prometheus Operator CRDs installed, or Argo CD fails the sync of the <environment>-workloads Application; your Prometheus serviceMonitorSelector must also select it.',
       }),
+      metricsCaSecret: Type.Optional(
+        Obj(
+          {
+            name: K8sName('Secret in the app namespace holding the CA certificate.'),
+            key: Type.String({ minLength: 1, default: 'ca.crt', description: 'Key of the PEM CA certificate in the Secret.' }),
+          },
+          { description: 'CA the app certificate chains to: Prometheus verifies the scrape against it (server name <app>.<namespace>.svc). Without it the scrape skips verification, which the production profile refuses.' },
+        ),
+      ),
     },
     'Seed 002: production-shaped confidential workload on bare-metal TDX/SNP nodes.',
   ),

@@ -25,6 +25,8 @@ export interface ConfidentialAppProps {
   readonly resourcePaths: readonly string[];
   /** Render a Prometheus Operator ServiceMonitor (the cluster must have its CRD). */
   readonly serviceMonitor: boolean;
+  /** CA Secret (in the app namespace) Prometheus verifies the app certificate with. @default none: no verification (dev only) */
+  readonly metricsCaSecret?: { readonly name: string; readonly key: string };
 }
 
 /** CDH's REST endpoint inside a CoCo pod (Kata agent api-server-rest, feature `resource` by default). */
@@ -120,10 +122,9 @@ export class ConfidentialApp extends Construct {
 /**
  * Prometheus Operator ServiceMonitor for the app's Service: `/metrics` on the Service's `https` port,
  * every 30s as in seed 002. The app has no plain-HTTP port (nothing in clear text leaves the TEE), so the
- * scrape is HTTPS. The app serves its own certificate (in the seed released by the KBS into the TEE),
- * issued by no CA Prometheus knows, so the scrape skips verification like the kubelet's HTTPS probes do:
- * the channel is encrypted, the server unauthenticated. Prometheus runs outside the TEE anyway, so the
- * metrics must hold nothing secret.
+ * scrape is HTTPS, verified against the configured CA with the Service DNS name; without a CA (dev only,
+ * refused by the production profile) the scrape skips verification. Prometheus runs outside the TEE, so
+ * the metrics must hold nothing secret.
  */
 function serviceMonitor(scope: Construct, props: ConfidentialAppProps): void {
   // The Service's identifying labels; the others (component, part-of, managed-by) are shared with siblings.
@@ -136,7 +137,12 @@ function serviceMonitor(scope: Construct, props: ConfidentialAppProps): void {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     spec: {
       selector: { matchLabels },
-      endpoints: [{ port: 'https', scheme: 'https', path: '/metrics', interval: '30s', tlsConfig: { insecureSkipVerify: true } }],
+      endpoints: [{ port: 'https', scheme: 'https', path: '/metrics', interval: '30s', tlsConfig: tlsConfig(props) }],
     },
   });
+}
+
+function tlsConfig(props: ConfidentialAppProps): Record<string, unknown> {
+  if (!props.metricsCaSecret) return { insecureSkipVerify: true };
+  return { ca: { secret: { name: props.metricsCaSecret.name, key: props.metricsCaSecret.key } }, serverName: `${props.name}.${props.namespace}.svc` };
 }

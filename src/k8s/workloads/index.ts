@@ -213,6 +213,7 @@ function buildConfidentialApp(env: LoadedEnvironment, demos: Demos): void {
       storageAccessMode: cfg.storageAccessMode,
       resourcePaths: cfg.resourcePaths,
       serviceMonitor: cfg.serviceMonitor,
+      ...(cfg.metricsCaSecret ? { metricsCaSecret: cfg.metricsCaSecret } : {}),
     });
   }
 }
