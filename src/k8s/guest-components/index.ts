@@ -14,7 +14,7 @@ import { GUEST_COMPONENTS_NODE_LABEL } from '../../shared/node-roles';
 import { INSTALLER_FILE } from './host-layout';
 import { nodeFiles } from './node-files';
 import { installerScript } from './installer-script';
-import { GuestComponentsConfigMap } from './guest-components-config-map';
+import { FilesConfigMap } from '../common/files-config-map';
 import { InstallerDaemonSet } from './installer-daemon-set';
 
 export const INSTALLER_APP = 'guest-components-installer';
@@ -57,8 +57,8 @@ export const buildGuestComponents: ComponentBuilder = ({ chart }, env) => {
     logLevel: gc.logLevel,
   });
   const script = { [INSTALLER_FILE]: installerScript() };
-  new GuestComponentsConfigMap(chart, 'NodeConfig', { name: NODE_CONFIG_MAP, namespace, labels, files });
-  new GuestComponentsConfigMap(chart, 'InstallerScript', { name: INSTALLER_CONFIG_MAP, namespace, labels, files: script });
+  new FilesConfigMap(chart, 'NodeConfig', { name: NODE_CONFIG_MAP, namespace, labels, files });
+  new FilesConfigMap(chart, 'InstallerScript', { name: INSTALLER_CONFIG_MAP, namespace, labels, files: script });
 
   // What the installer reads besides the image: any change rolls the pods, which re-install.
   // (A rotated CA certificate in the same Secret needs `kubectl rollout restart`.)

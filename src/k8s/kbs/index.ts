@@ -25,7 +25,7 @@ import {
   RESOURCE_POLICY_KEY,
   SECRET_KEYS,
 } from './layout';
-import { KbsFilesConfigMap } from './kbs-files-config-map';
+import { FilesConfigMap } from '../common/files-config-map';
 import { KbsServiceAccount } from './kbs-service-account';
 import { KbsStateClaim } from './kbs-state-claim';
 import { KbsDeployment, type KbsPlacement } from './kbs-deployment';
@@ -79,10 +79,10 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
     storageDir: KBS_MOUNTS.state,
     source: env.file,
   });
-  new KbsFilesConfigMap(chart, 'Config', { name: KBS_NAMES.configMap, namespace, labels, files: { [CONFIG_KEY]: toml } });
+  new FilesConfigMap(chart, 'Config', { name: KBS_NAMES.configMap, namespace, labels, files: { [CONFIG_KEY]: toml } });
 
   const origin = `${env.file} (kbs)`;
-  new KbsFilesConfigMap(chart, 'Policies', {
+  new FilesConfigMap(chart, 'Policies', {
     name: KBS_NAMES.policies,
     namespace,
     labels,
@@ -146,7 +146,7 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
   if (kbs.replicas > 1) new KbsDisruptionBudget(chart, 'DisruptionBudget', { name: KBS_NAMES.disruptionBudget, namespace, labels, selector });
 
   new KbsServiceAccount(chart, 'ProvisionServiceAccount', { name: KBS_NAMES.provisionServiceAccount, namespace, labels: provisionLabels });
-  new KbsFilesConfigMap(chart, 'ProvisionScript', {
+  new FilesConfigMap(chart, 'ProvisionScript', {
     name: KBS_NAMES.provisionConfigMap,
     namespace,
     labels: provisionLabels,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeConfigMap } from 'cdk8s-plus-30/lib/imports/k8s';
 
-export interface KbsFilesConfigMapProps {
+export interface FilesConfigMapProps {
   /** ConfigMap name. */
   readonly name: string;
   readonly namespace: string;
@@ -11,9 +11,12 @@ export interface KbsFilesConfigMapProps {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** A ConfigMap of text files mounted by the KBS or its provisioning Job (config TOML, Rego, script). */
-export class KbsFilesConfigMap extends Construct {
-  constructor(scope: Construct, id: string, props: KbsFilesConfigMapProps) {
+/**
+ * A ConfigMap of text files a pod mounts (KBS config and Rego, the provisioning script, the node
+ * installer's configs and script), keys sorted: reviewers see every byte in the rendered YAML.
+ */
+export class FilesConfigMap extends Construct {
+  constructor(scope: Construct, id: string, props: FilesConfigMapProps) {
     super(scope, id);
     new KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
