@@ -1,7 +1,7 @@
 // Temporary repositories for tests that render: a copy of config/ in a temp dir, run with the
 // compiled CLI (npm test builds first), and helpers to compare output trees byte for byte.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -10,9 +10,16 @@ import { repoRoot } from './tools';
 import { loadEnvironment } from '../../src/config/load';
 import { formatProblem, UserInputError } from '../../src/config/errors';
 
+/** Temp repos of the test file that imports this module, removed after its last test. */
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temp dir holding a copy of the repo's `config/`, optionally with files replaced. */
 export function makeTempRepo(overrides: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'coco-repo-'));
+  created.push(dir);
   cpSync(join(repoRoot(), 'config'), join(dir, 'config'), { recursive: true });
   for (const [file, text] of Object.entries(overrides)) writeFileSync(join(dir, file), text);
   return dir;
