@@ -85,10 +85,10 @@ describe('rendered charts', () => {
 });
 
 describe('buildChart lifts what differs between environments', () => {
-  const deployment = (image: string, extra: Record<string, unknown>): K8sObject => ({
+  const deployment = (image: string, extra: Record<string, unknown>, env = image === 'img:1' ? 'one' : 'two'): K8sObject => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'app', namespace: 'demo', labels: { 'app.kubernetes.io/name': 'app' } },
+    metadata: { name: 'app', namespace: 'demo', labels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/instance': env } },
     spec: {
       replicas: 1,
       template: { spec: { containers: [{ name: 'app', image, args: ['--port', '8080'] }], ...extra } },
@@ -107,11 +107,14 @@ describe('buildChart lifts what differs between environments', () => {
   it('keeps equal parts literal and lifts the rest', () => {
     const template = chart.files['templates/deployment-app.yaml'];
     expect(template).toContain('replicas: 1');
+    // Strings equal to the environment name come from .Values.environment, not from per-object values.
+    expect(template).toContain('app.kubernetes.io/instance: {{ .Values.environment | quote }}');
     expect(template).toContain('{{ index $v "spec.template.spec.containers.0.image" | toJson }}');
     expect(template).toContain('{{- if hasKey $v "spec.template.spec.nodeSelector" }}');
     expect(chart.files['templates/extra/configmap-cfg.yaml']).toMatch(/^\{\{- if hasKey \.Values\.objects "extra\/configmap-cfg" \}\}/);
     // Nulls delete what values.yaml (environment one) sets and environment two lacks.
     expect(parse(chart.files['ci/two-values.yaml'])).toEqual({
+      environment: 'two',
       objects: {
         'deployment-app': { 'spec.template.spec.containers.0.image': 'img:2', 'spec.template.spec.nodeSelector': null, 'spec.template.spec.tolerations': null },
         'extra/configmap-cfg': null,

@@ -34,6 +34,27 @@ type Values = Record<string, Record<string, unknown>>;
 
 const YAML_OPTS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
+/**
+ * Stands for `.Values.environment` while merging: every string equal to the environment name
+ * (labels such as app.kubernetes.io/instance) becomes this, so they are equal across environments
+ * and stay in the templates instead of filling the values with one entry per object.
+ */
+const ENV_SENTINEL = '__COCO_ENVIRONMENT__';
+const ENV_TEMPLATE = '{{ .Values.environment | quote }}';
+
+/** Deep copy with every string equal to `env` replaced by the sentinel. */
+function withEnvironmentSentinel(v: unknown, env: string): unknown {
+  if (v === env) return ENV_SENTINEL;
+  if (Array.isArray(v)) return v.map((item) => withEnvironmentSentinel(item, env));
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, withEnvironmentSentinel(c, env)]));
+  return v;
+}
+
+/** The sentinel as YAML emits it (a plain or quoted scalar) becomes the Helm expression. */
+function resolveSentinel(line: string): string {
+  return line.replace(new RegExp(`"${ENV_SENTINEL}"|'${ENV_SENTINEL}'|${ENV_SENTINEL}`, 'g'), ENV_TEMPLATE);
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -131,7 +152,7 @@ export function buildChart(props: ChartProps): ChartFiles {
     for (const input of props.environments.get(env) ?? []) {
       const key = objectKey(input);
       if (!byKey.has(key)) byKey.set(key, new Map());
-      byKey.get(key)?.set(env, input);
+      byKey.get(key)?.set(env, { subfolder: input.subfolder, object: withEnvironmentSentinel(input.object, env) as K8sObject });
     }
   }
   const values: Record<string, Values> = Object.fromEntries(envs.map((e) => [e, {}]));
@@ -146,7 +167,7 @@ export function buildChart(props: ChartProps): ChartFiles {
       const dotted = path.join('.');
       for (const env of present) {
         const v = path.reduce<unknown>((acc, seg) => (isPlainObject(acc) || Array.isArray(acc) ? (acc as Record<string, unknown>)[seg] : undefined), perEnv.get(env)?.object);
-        if (v !== undefined) (values[env][key] ??= {})[dotted] = v;
+        if (v !== undefined) (values[env][key] ??= {})[dotted] = JSON.parse(JSON.stringify(v).split(JSON.stringify(ENV_SENTINEL)).join(JSON.stringify(env)));
       }
       return { t: 'val', path: dotted, optional };
     };
@@ -160,14 +181,15 @@ export function buildChart(props: ChartProps): ChartFiles {
       ...body,
       ...(guarded ? ['{{- end }}'] : []),
     ];
-    files[`templates/${key}.yaml`] = `${lines.join('\n')}\n`;
+    files[`templates/${key}.yaml`] = `${lines.map(resolveSentinel).join('\n')}\n`;
   }
 
   for (const env of envs) {
-    files[`ci/${env}-values.yaml`] = valuesFile(`Values for environment ${env}: helm template with this file renders exactly dist/${env}/${props.name}/.`, overDefaults(values[env], values[envs[0]]));
+    files[`ci/${env}-values.yaml`] = valuesFile(`Values for environment ${env}: helm template with this file renders exactly dist/${env}/${props.name}/.`, env, overDefaults(values[env], values[envs[0]]));
   }
   files['values.yaml'] = valuesFile(
-    `Values of chart ${props.name}. Settings equal in every environment are fixed in the templates; "objects" holds, per object (template file name), the fields that differ between environments, by dotted path. Defaults: environment ${envs[0]}; see ci/ for every shipped environment.`,
+    `Values of chart ${props.name}. "environment" names the instance (app.kubernetes.io/instance and the like). Settings equal in every environment are fixed in the templates; "objects" holds, per object (template file name), the fields that differ between environments, by dotted path. Defaults: environment ${envs[0]}; see ci/ for every shipped environment.`,
+    envs[0],
     values[envs[0]],
   );
   files['values.schema.json'] = `${JSON.stringify(valuesSchema(envs.map((e) => values[e])), null, 2)}\n`;
@@ -191,8 +213,8 @@ function overDefaults(env: Values, defaults: Values): Record<string, Record<stri
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
 }
 
-function valuesFile(comment: string, objects: Record<string, Record<string, unknown> | null>): string {
-  return `# ${comment}\n${stringify({ objects }, YAML_OPTS)}`;
+function valuesFile(comment: string, environment: string, objects: Record<string, Record<string, unknown> | null>): string {
+  return `# ${comment}\n${stringify({ environment, objects }, YAML_OPTS)}`;
 }
 
 /** JSON Schema of the values: the objects and paths that exist, with the types seen. */
@@ -206,7 +228,16 @@ function valuesSchema(all: readonly Values[]): object {
       return [key, { type: 'object', additionalProperties: false, properties: pathProps }];
     }),
   );
-  return { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false, required: ['objects'], properties: { objects: { type: 'object', additionalProperties: false, properties } } };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    additionalProperties: false,
+    required: ['environment', 'objects'],
+    properties: {
+      environment: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: 'Environment (instance) name.' },
+      objects: { type: 'object', additionalProperties: false, properties },
+    },
+  };
 }
 
 /** Chart.yaml; the patch version goes up whenever the rendered content (digest) changes. */
