@@ -4,10 +4,9 @@
  * scripts/update-schemas.sh.
  * Objects with `properties` are closed, so a typo such as `replica` is an error (kubeconform -strict).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { type K8sObject, type Problem, objectId } from '../shared/k8s-object';
+import { repoFile } from '../shared/repo-files';
 
 /** Bump together with the versions in scripts/update-schemas.sh. */
 export const SCHEMA_FILE = 'schemas/kubernetes-v1.31.14+argo-cd-v3.6.1+prometheus-operator-v0.94.1.json';
@@ -37,18 +36,10 @@ interface Loaded {
 
 let loaded: Loaded | undefined;
 
-/** The directory holding package.json, found from both `src/render` (jest) and `build/src/render` (tsc). */
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
-
 /** Reads the bundle and sets up Ajv once; nothing is compiled until a kind is first validated. */
 function load(): Loaded {
   if (loaded) return loaded;
-  const bundle = JSON.parse(readFileSync(join(repoRoot(), SCHEMA_FILE), 'utf8')) as SchemaBundle;
+  const bundle = JSON.parse(repoFile(SCHEMA_FILE)) as SchemaBundle;
   // strict: false because upstream schemas use keyword combinations Ajv's strict mode rejects
   // (e.g. `required` without `type`). The rest keeps cold start low (measured: ~2.5x faster):
   // the bundle is generated, so no meta-schema check; one function per definition instead of

@@ -4,8 +4,7 @@
  * module only replaces each file's settings block with the environment's values, so the rendered
  * policies are the tested files plus data.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { repoFile } from '../../shared/repo-files';
 
 /** Settings of policies/kbs/resource/resource-policy.rego. */
 export interface ResourcePolicySettings {
@@ -42,26 +41,7 @@ export const POLICY_FILES = {
 const BEGIN = '# BEGIN SETTINGS\n';
 const END = '# END SETTINGS\n';
 
-/** The repository root: the nearest folder above this module holding policies/kbs (src/ or build/src/). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'policies', 'kbs'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`policies/kbs not found above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-const sources = new Map<string, string>();
-function source(file: string): string {
-  let text = sources.get(file);
-  if (text === undefined) {
-    text = readFileSync(join(repoRoot(), file), 'utf8');
-    sources.set(file, text);
-  }
-  return text;
-}
+const source = repoFile;
 
 /** A Rego value in the layout `opa fmt` keeps: JSON with ", " and ": " separators. */
 function rego(value: unknown): string {
