@@ -2,8 +2,8 @@
 // scripts/install-tools.sh) and runs them. A missing tool is an error, never a
 // skip: a test that needs one fails loudly with how to install it.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export type ToolName = 'helm' | 'opa' | 'shellcheck' | 'cloud-init' | 'containerd' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'kubeadm' | 'socat';
 
@@ -18,16 +18,8 @@ export interface RunResult {
   stderr: string;
 }
 
-/** The repository root: the nearest folder above this file with a package.json. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-}
+export { repoRoot } from '../../src/shared/repo-files';
+import { repoRoot } from '../../src/shared/repo-files';
 
 function isExecutable(path: string): boolean {
   try {
