@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: times `node build/src/cli/synth.js` (Terraform + manifests + validation) against
+ * `npm run bench`: times `node build/src/cli/synth.js` (Terraform + manifests + charts + validation) against
  * `cdktf synth` (Terraform only) on the shipped environments and on 20 generated ones. Each set
  * runs in a temporary folder holding a copy of config/, so the repository's dist/ and cdktf.out/
  * are never touched. Prints medians and the goal; exits non-zero only when a command fails.
@@ -124,7 +124,7 @@ function main(): void {
   const widths = table[0].map((_, col) => Math.max(...table.map((r) => r[col].length)));
   for (const r of table) console.log(r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  '));
   console.log(verdicts.join('\n'));
-  console.log('goal: all environments rendered (Terraform + manifests + validation) in at most half the time cdktf synth takes for Terraform alone');
+  console.log('goal: all environments rendered (Terraform + manifests + charts + validation) in at most half the time cdktf synth takes for Terraform alone');
   rmSync(work, { recursive: true, force: true });
   console.log(`bench took ${((performance.now() - benchStart) / 1000).toFixed(1)} s`);
 }
