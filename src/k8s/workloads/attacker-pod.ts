@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { KubePod } from 'cdk8s-plus-30/lib/imports/k8s';
 import { PRIVILEGED_REASON_ANNOTATION } from '../../render/semantic-rules';
 
-export interface AttackerPodProps {
+/** Props of the seed 000 section 9 demos that need host access (attacker, memory inspector). */
+export interface HostAccessDemoProps {
   readonly name: string;
   readonly namespace: string;
   /** Includes the loud insecurity-demo labels. */
@@ -19,7 +20,7 @@ export interface AttackerPodProps {
  * (section 9.2). With Kata each pod would be a separate TEE VM this pod cannot see into.
  */
 export class AttackerPod extends Construct {
-  constructor(scope: Construct, id: string, props: AttackerPodProps) {
+  constructor(scope: Construct, id: string, props: HostAccessDemoProps) {
     super(scope, id);
     new KubePod(this, 'Resource', {
       metadata: {

@@ -1,15 +1,8 @@
 import { Construct } from 'constructs';
 import { KubePod } from 'cdk8s-plus-30/lib/imports/k8s';
 import { PRIVILEGED_REASON_ANNOTATION } from '../../render/semantic-rules';
+import type { HostAccessDemoProps } from './attacker-pod';
 
-export interface MemoryInspectorPodProps {
-  readonly name: string;
-  readonly namespace: string;
-  /** Includes the loud insecurity-demo labels. */
-  readonly labels: Record<string, string>;
-  readonly image: string;
-  readonly nodeSelector: Readonly<Record<string, string>>;
-}
 
 /**
  * Seed 000 section 9.6: memory of other containers on the same confidential VM. Deliberately less
@@ -18,7 +11,7 @@ export interface MemoryInspectorPodProps {
  * TDX encrypts the VM's memory against the host, not against other pods inside the same VM.
  */
 export class MemoryInspectorPod extends Construct {
-  constructor(scope: Construct, id: string, props: MemoryInspectorPodProps) {
+  constructor(scope: Construct, id: string, props: HostAccessDemoProps) {
     super(scope, id);
     new KubePod(this, 'Resource', {
       metadata: {
