@@ -53,12 +53,19 @@ describe('azure-tdx infrastructure config', () => {
   });
 
   it('installs only node binaries with a pinned checksum', () => {
-    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '1.7.29'))).toEqual([
-      '/infrastructure/tdx/versions/containerd: expected a containerd version with a pinned sha256 in src/shared/versions.ts (1.7.30, 1.7.34), found string "1.7.29"',
+    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '2.3.2'))).toEqual([
+      '/infrastructure/tdx/versions/containerd: expected a containerd version with a pinned sha256 in src/shared/versions.ts (2.3.4, 2.3.3, 2.2.7), found string "2.3.2"',
     ]);
-    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '1.7.34'))).toEqual([]);
-    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/runc', '1.1.12'))).toEqual([expect.stringContaining('/infrastructure/tdx/versions/runc: expected a runc version with a pinned sha256')]);
-    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '2.0.4'))).toEqual([expect.stringContaining('expected a containerd 1.7.x version')]);
+    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '2.3.3'))).toEqual([]);
+    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/runc', '1.4.2'))).toEqual([expect.stringContaining('/infrastructure/tdx/versions/runc: expected a runc version with a pinned sha256')]);
+  });
+
+  it('refuses containerd releases that cannot decrypt images on the node through the CRI client pull path', () => {
+    for (const version of ['1.7.30', '2.0.7', '2.1.6', '2.2.1']) {
+      expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', version))).toEqual([
+        expect.stringMatching(/^\/infrastructure\/tdx\/versions\/containerd: expected containerd 2\.1\.7\+, 2\.2\.2\+ or 2\.3\.x .*found string "/),
+      ]);
+    }
   });
 
   it('needs the join-token Key Vault, with a valid name', () => {
@@ -89,7 +96,14 @@ describe('aks-cvm infrastructure config', () => {
   it('refuses OS SKUs AKS has no CVM image for', () => {
     expect(problems(set(aksData(), 'infrastructure/aks/confidentialPool/osSku', 'Ubuntu2204'))).toEqual([expect.stringContaining('/infrastructure/aks/confidentialPool/osSku: expected one of "Ubuntu", "Ubuntu2404", "AzureLinux"')]);
     expect(problems(set(aksData(), 'infrastructure/aks/confidentialPool/osSku', 'Ubuntu2404'))).toEqual([
-      '/infrastructure/aks/confidentialPool/osSku: expected Ubuntu or AzureLinux (AKS offers Ubuntu2404 CVM nodes from Kubernetes 1.32; kubernetesVersion is 1.31), found string "Ubuntu2404"',
+      '/infrastructure/aks/confidentialPool/osSku: expected Ubuntu (the Ubuntu 24.04 CVM image from Kubernetes 1.34) or AzureLinux: the pinned azurerm provider 4.55.0 does not know Ubuntu2404, found string "Ubuntu2404"',
+    ]);
+  });
+
+  it('keeps the AKS version on the Kubernetes API the manifests are validated against', () => {
+    expect(problems(set(aksData(), 'infrastructure/aks/kubernetesVersion', '1.36.2'))).toEqual([]);
+    expect(problems(set(aksData(), 'infrastructure/aks/kubernetesVersion', '1.35'))).toEqual([
+      '/infrastructure/aks/kubernetesVersion: expected a 1.36 version (kubernetesVersion is 1.36: the manifests are validated against it), found string "1.35"',
     ]);
   });
 

@@ -100,7 +100,7 @@ describe.each(Object.keys(nodes))('%s', (id) => {
     writeFileSync(file, fileOf(id, '/etc/coco/node.env'));
     const r = spawnSync('bash', ['-c', 'set -eu; . "$1"; printf "%s %s %s" "$CONTAINERD_SHA256" "$RUNC_SHA256" "$KEY_VAULT_NAME"', 'bash', file], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`${NODE_ARTIFACT_SHA256.containerd['1.7.30']} ${NODE_ARTIFACT_SHA256.runc['1.2.4']} kv-coco-azure-tdx`);
+    expect(r.stdout).toBe(`${NODE_ARTIFACT_SHA256.containerd['2.3.4']} ${NODE_ARTIFACT_SHA256.runc['1.4.3']} kv-coco-azure-tdx`);
   });
 });
 
@@ -115,23 +115,30 @@ describe('containerd configuration (containerd itself parses it)', () => {
     expect(ours).not.toBe(config);
     writeFileSync(join(dir, 'config.toml'), ours);
     const r = run('containerd', ['--config', join(dir, 'config.toml'), 'config', 'dump']);
-    expect(r.stderr).toBe('');
+    // Drop-ins in version 3 (what containerd 2.1 and 2.2 read too) are migrated, with a warning.
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.includes('Configuration migrated from version 3'))).toEqual([]);
     expect(r.code).toBe(0);
     return r.stdout;
   }
 
-  it('is a version 2 config with the systemd cgroup driver, node key model and kubeadm pause image', () => {
+  it('is the config version containerd 2.3 writes, with the systemd cgroup driver and the kubeadm pause image, and no decryption of its own', () => {
+    expect(config).toMatch(/^version = 4$/m);
+    const r = run('containerd', ['--version']);
+    expect(r.stdout).toContain(' 2.3.');
     const out = dump({});
-    expect(out).toMatch(/^version = 2$/m);
+    expect(out).toMatch(/^version = 4$/m);
     expect(out).toMatch(/SystemdCgroup = true/);
-    expect(out).toMatch(/key_model = "node"/);
-    expect(out).toMatch(/sandbox_image = "registry\.k8s\.io\/pause:3\.10"/);
+    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.1'/);
+    // Without the guest-components drop-in, CRI pulls through the transfer service (containerd's default).
+    expect(out).toMatch(/use_local_image_pull = false/);
   });
 
-  it('imports conf.d drop-ins: stream processors merge, the CRI settings stay', () => {
+  it('imports conf.d drop-ins deeply: a drop-in that sets one CRI images key keeps every other CRI setting', () => {
     const out = dump({
       '10-ocicrypt.toml': [
-        'version = 2',
+        'version = 3',
+        '[plugins."io.containerd.cri.v1.images"]',
+        'use_local_image_pull = true',
         '[stream_processors."io.containerd.ocicrypt.decoder.v1.tar.gzip"]',
         'accepts = ["application/vnd.oci.image.layer.v1.tar+gzip+encrypted"]',
         'returns = "application/vnd.oci.image.layer.v1.tar+gzip"',
@@ -139,14 +146,21 @@ describe('containerd configuration (containerd itself parses it)', () => {
         '',
       ].join('\n'),
     });
-    expect(out).toMatch(/imports = \[".*10-ocicrypt\.toml"/);
-    expect(out).toMatch(/path = "ctd-decoder"/);
+    expect(out).toMatch(/imports = \[.*conf\.d\/\*\.toml'\]/);
+    expect(out).toMatch(/path = 'ctd-decoder'/);
+    expect(out).toMatch(/use_local_image_pull = true/);
     expect(out).toMatch(/SystemdCgroup = true/);
+    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.1'/);
   });
 
-  it('documents the contract: a drop-in that declares the CRI plugin replaces all of ours', () => {
-    const out = dump({ '20-cri.toml': 'version = 2\n[plugins."io.containerd.grpc.v1.cri".image_decryption]\nkey_model = "node"\n' });
-    expect(out).toMatch(/SystemdCgroup = false/);
+  it('refuses a drop-in of a higher config version than the root (containerd 2.x rule)', () => {
+    const dir = tmp('containerd');
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(join(dir, 'conf.d', 'x.toml'), 'version = 3\n');
+    writeFileSync(join(dir, 'config.toml'), `version = 2\nimports = [${JSON.stringify(`${dir}/conf.d/*.toml`)}]\n`);
+    const r = run('containerd', ['--config', join(dir, 'config.toml'), 'config', 'dump']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('drop-in config version 3 higher than root config version 2');
   });
 });
 

@@ -7,12 +7,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EXPECTED_KEYWORD, Obj, StringEnum } from './schema-helpers';
 import { Infrastructure } from './sections/infrastructure';
+import { Cluster } from './sections/cluster';
 import { Kbs } from './sections/kbs';
 import { GuestComponents } from './sections/guest-components';
 import { Runtime } from './sections/runtime';
 import { Workloads } from './sections/workloads';
 import { GitOps } from './sections/gitops';
 import { DevSwitches } from './sections/dev-switches';
+import { AcceptUnsupportedVersions } from './sections/accept-unsupported-versions';
 
 export { EXPECTED_KEYWORD } from './schema-helpers';
 
@@ -20,14 +22,16 @@ export const EnvironmentSchema = Obj(
   {
     profile: StringEnum(['dev', 'production'] as const, { description: 'production refuses every dev switch and insecure default.' }),
     description: Type.Optional(Type.String({ maxLength: 500, description: 'Free text shown in the posture report.' })),
-    kubernetesVersion: Type.String({ pattern: '^1\\.31$', default: '1.31', [EXPECTED_KEYWORD]: '1.31 (the Kubernetes API version the manifests are validated against)', description: 'Kubernetes API version of the target cluster.' }),
+    kubernetesVersion: Type.String({ pattern: '^1\\.36$', default: '1.36', [EXPECTED_KEYWORD]: '1.36 (the Kubernetes API version the manifests are validated against)', description: 'Kubernetes API version of the target cluster (minor), the one the manifests are validated against.' }),
     infrastructure: Infrastructure,
+    cluster: Cluster,
     kbs: Kbs,
     guestComponents: GuestComponents,
     runtime: Runtime,
     workloads: Workloads,
     gitops: GitOps,
     devSwitches: DevSwitches,
+    acceptUnsupportedVersions: AcceptUnsupportedVersions,
   },
   { $id: 'https://coco-azure-gitops.local/environment.schema.json', title: 'Confidential Containers on Azure: environment file', description: 'One environment (config/environments/<name>.yaml). The file name is the environment name.' },
 );
@@ -36,5 +40,6 @@ export const EnvironmentSchema = Obj(
 export type EnvironmentConfig = Static<typeof EnvironmentSchema>;
 export type Profile = EnvironmentConfig['profile'];
 export type InfrastructureConfig = EnvironmentConfig['infrastructure'];
+export type ClusterConfig = EnvironmentConfig['cluster'];
 export type ComponentName = 'kbs' | 'guestComponents' | 'runtime' | 'workloads';
 export type GitOpsConfig = EnvironmentConfig['gitops'];

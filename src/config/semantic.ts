@@ -10,9 +10,10 @@ import { checkWorkloads } from './rules/workloads';
 import { checkInfrastructure } from './rules/infrastructure';
 import { checkKbs } from './rules/kbs';
 import { checkGuestComponents } from './rules/guest-components';
+import { checkVersions } from './rules/versions';
 
 /** Section rules, each in `rules/<section>.ts`, run in this order. */
-const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
+const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkVersions, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
 
 export function checkSemantics(env: EnvironmentConfig): RuleProblem[] {
   const problems: RuleProblem[] = [];

@@ -1,24 +1,37 @@
 /**
  * Upstream versions the product pins, with where each fact comes from.
- * A version bump is one reviewed change here; the config schema uses these as defaults.
+ * A version bump is one reviewed change here; the config schema uses these as defaults, and
+ * src/shared/support.ts says how long each release line is supported.
  */
 export const VERSIONS = {
   /**
-   * Kubernetes minor line for kubeadm clusters and the OpenAPI schema we validate against.
-   * Seed 000 settled on 1.31 (upstream end of life 2025-10-28: the posture report says so).
-   * @see https://kubernetes.io/releases/
+   * Kubernetes release of kubeadm clusters (kubeadm/kubelet/kubectl from pkgs.k8s.io), of the
+   * OpenAPI schema we validate against and of every Kubernetes binary the tests build. 1.36 is
+   * GA and LTS on AKS too; 1.36.5 is the newest patch the Go module proxy serves (2026-12-01).
+   * @see https://kubernetes.io/releases/1.36/
    */
-  kubernetes: '1.31.14',
+  kubernetes: '1.36.5',
   /**
-   * containerd 1.7 line, not 2.x: 2.x pulls through the transfer service, which skips the
-   * decryption stream processors, so node-level image decryption fails (seed 000, troubleshooting).
+   * containerd 2.3 (LTS). Node-level image decryption works on 2.x only through the CRI client
+   * pull path: `[plugins."io.containerd.cri.v1.images"] use_local_image_pull = true`; decryption was
+   * reinstated there in v2.1.7, v2.2.2 and v2.3.0 (containerd PR #12705), the default transfer
+   * service still skips the stream processors, and 2.0.x cannot decrypt at all. 2.3.4 is the
+   * newest 2.3 release with a checksum from a source we can cite (NODE_ARTIFACT_SHA256).
    * @see https://github.com/containerd/containerd/releases
    */
-  containerd: '1.7.30',
-  /** runc used with containerd 1.7 in seed 000. @see https://github.com/opencontainers/runc/releases */
-  runc: '1.2.4',
-  /** Cilium with kube-proxy replacement, seed 000. @see https://github.com/cilium/cilium/releases */
-  cilium: '1.16.5',
+  containerd: '2.3.4',
+  /**
+   * runc 1.4 (maintained beside 1.5 and 1.3); fixes CVE-2025-31133, -52565, -52881 (fixed from
+   * 1.2.8, 1.3.3 and 1.4.0). The newest release with a citable checksum.
+   * @see https://github.com/opencontainers/runc/releases
+   */
+  runc: '1.4.3',
+  /**
+   * Cilium with kube-proxy replacement (1.18-1.20 supported on 2026-12-01), installed by the
+   * control plane with the cilium CLI (NODE_CILIUM_CLI_VERSION).
+   * @see https://github.com/cilium/cilium/releases
+   */
+  cilium: '1.20.1',
   /** Argo CD whose CRD schemas the bundle is validated against. @see https://github.com/argoproj/argo-cd/releases */
   argoCd: 'v3',
   // --- Trustee KBS (issue 5) ---
@@ -93,7 +106,7 @@ export const VERSIONS = {
   imgcryptCommit: '3cd28929043ba2847633c32b806a6ccda8cd030f',
 } as const;
 
-/** Kubernetes minor version (`1.31`) of the pinned Kubernetes release. */
+/** Kubernetes minor version (`1.36`) of the pinned Kubernetes release. */
 export function kubernetesMinor(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
@@ -102,32 +115,37 @@ export function kubernetesMinor(version: string): string {
  * Checksums of the node binaries the azure-tdx cloud-init downloads (linux/amd64), by version.
  * A version missing here is refused by the config rules: cloud-init never installs an unpinned
  * binary. Source of every value: kubernetes-sigs/kubespray
- * roles/kubespray_defaults/vars/main/checksums.yml (commit 46dbdd39, which took them from the
- * upstream release pages). They could not be re-computed here (no network to the release
- * artifacts); the helm value also appears in many unrelated public repositories.
+ * roles/kubespray_defaults/vars/main/checksums.yml at commit 46dbdd39 (2026-08-21), which takes
+ * them from the upstream release pages. They could not be re-computed here (no network to the
+ * release artifacts). To add a version: copy its amd64 line from a newer kubespray commit, or
+ * compute `sha256sum` of the release file yourself, and name the source in the commit.
  */
 export const NODE_ARTIFACT_SHA256 = {
   /** https://github.com/containerd/containerd/releases/download/v<v>/containerd-<v>-linux-amd64.tar.gz */
   containerd: {
-    '1.7.30': 'ca0f27e34411504acd1cd24fcbaa71b9c47d31ce9408c47c54a2dc1810ceb1df',
-    '1.7.34': '640f989745020ea4897ad0a3d7d977863a7279d3f2e132792fc62c25a45bda50',
+    '2.3.4': '9d68969855fbf676cdb8ed758e420fb048d61f984f61de3e53eddfebe484d168',
+    '2.3.3': 'ebf6e710056312628eaf6fb4a1c32f0a4ae5f812568321be4029389d66fc7c7c',
+    '2.2.7': '91cd216ea26a1b8b512219d3f205375c967e7b7de4dae571bc3dd16bfacd34b5',
   },
-  /** https://github.com/opencontainers/runc/releases/download/v<v>/runc.amd64 (1.2.8+ fix the 2025-11 runc CVEs) */
+  /** https://github.com/opencontainers/runc/releases/download/v<v>/runc.amd64 */
   runc: {
-    '1.2.4': 'e83565aa78ec8f52a4d2b4eb6c4ca262b74c5f6770c1f43670c3029c20175502',
-    '1.2.9': 'b21fda1d5a1510b19c3f6fb43ecb3a92887654a9d0c2b64e84b8b08f24ff0e30',
+    '1.4.3': 'f6ae8efc0fa40079e1475e97cbe9d1bd3f106a28d6af78a11d9f1bd565515e60',
+    '1.3.6': '3f3921dbbee7723e9868f97e88e51ffc910206e3ba55646e74d93d24ea76023c',
   },
-  /** https://get.helm.sh/helm-v<v>-linux-amd64.tar.gz: installs Cilium on the control plane. */
-  helm: {
-    '3.17.3': 'ee88b3c851ae6466a3de507f7be73fe94d54cbf2987cbaa3d1a3832ea331f2cd',
+  /**
+   * https://github.com/cilium/cilium-cli/releases/download/v<v>/cilium-linux-amd64.tar.gz: installs
+   * and upgrades Cilium on the control plane (`cilium install|upgrade --version`), as kubespray does.
+   */
+  ciliumCli: {
+    '0.19.7': 'cd15e0983bf0acc7946cd05d453d1e58376ea92dec2642e745212df2b07d8852',
   },
 } as const satisfies Record<string, Record<string, string>>;
 
-/** helm on the control plane (only to install the Cilium chart). @see https://github.com/helm/helm/releases */
-export const NODE_HELM_VERSION = '3.17.3';
+/** cilium CLI on the control plane (only to install and upgrade Cilium). @see https://github.com/cilium/cilium-cli/releases */
+export const NODE_CILIUM_CLI_VERSION = '0.19.7';
 
 /**
- * Debian revision of the pkgs.k8s.io packages (`kubeadm=1.31.14-1.1`).
+ * Debian revision of the pkgs.k8s.io packages (`kubeadm=1.36.5-1.1`).
  * @see https://kubernetes.io/blog/2023/08/15/pkgs-k8s-io-introduction/
  */
 export const K8S_DEB_REVISION = '1.1';

@@ -2,7 +2,6 @@
 import type { EnvironmentConfig } from '../schema';
 import { contains, INTERNET_SOURCES, isNetworkAddress, overlaps, parseCidr, usableHosts, type Cidr } from '../../shared/network';
 import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
-import { NODE_ARTIFACT_SHA256 } from '../../shared/versions';
 import type { Report } from './report';
 
 export function checkInfrastructure(env: EnvironmentConfig, report: Report): void {
@@ -34,19 +33,10 @@ export function checkInfrastructure(env: EnvironmentConfig, report: Report): voi
     for (const [pool, vmSize] of pools) {
       if (!isIntelTdxSize(vmSize)) report(`/infrastructure/tdx/${pool}/vmSize`, 'an Intel TDX confidential VM size (DCesv5/DCedsv5/ECesv5/ECedsv5 or v6 family, e.g. Standard_DC2eds_v5)', vmSize);
     }
-    if (!tdx.versions.containerd.replace(/^v/, '').startsWith('1.7.')) {
-      report('/infrastructure/tdx/versions/containerd', 'a containerd 1.7.x version (2.x skips the decryption stream processors)', tdx.versions.containerd);
-    }
     if (!tdx.versions.kubernetes.replace(/^v/, '').startsWith(`${env.kubernetesVersion}.`)) {
       report('/infrastructure/tdx/versions/kubernetes', `a ${env.kubernetesVersion}.x version (kubernetesVersion is ${env.kubernetesVersion})`, tdx.versions.kubernetes);
     }
-    for (const tool of ['containerd', 'runc'] as const) {
-      const pinned: Record<string, string> = NODE_ARTIFACT_SHA256[tool];
-      const version = tdx.versions[tool].replace(/^v/, '');
-      // A 2.x containerd already has its own, more useful, problem above.
-      if (tool === 'containerd' && !version.startsWith('1.7.')) continue;
-      if (pinned[version] === undefined) report(`/infrastructure/tdx/versions/${tool}`, `a ${tool} version with a pinned sha256 in src/shared/versions.ts (${Object.keys(pinned).join(', ')})`, tdx.versions[tool]);
-    }
+    // containerd, runc and support windows: rules/versions.ts.
     // kubeadm's controlPlaneEndpoint would have to be a load balancer in front of every API server;
     // an Azure internal load balancer cannot hairpin a backend's own traffic, so HA is left out.
     if (tdx.controlPlane.count !== 1) report('/infrastructure/tdx/controlPlane/count', '1 (an HA control plane needs a load balancer in front of the API servers, not rendered yet)', tdx.controlPlane.count);
@@ -62,9 +52,12 @@ function checkAks(env: EnvironmentConfig, report: Report): void {
   if (!isConfidentialSize(aks.confidentialPool.vmSize)) {
     report('/infrastructure/aks/confidentialPool/vmSize', 'a confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX DCesv5 family, e.g. Standard_DC2as_v5)', aks.confidentialPool.vmSize);
   }
-  const minor = Number(aks.kubernetesVersion.split('.')[1]);
-  if (aks.confidentialPool.osSku === 'Ubuntu2404' && minor < 32) {
-    report('/infrastructure/aks/confidentialPool/osSku', `Ubuntu or AzureLinux (AKS offers Ubuntu2404 CVM nodes from Kubernetes 1.32; kubernetesVersion is ${aks.kubernetesVersion})`, aks.confidentialPool.osSku);
+  if (!`${aks.kubernetesVersion}.`.startsWith(`${env.kubernetesVersion}.`)) {
+    report('/infrastructure/aks/kubernetesVersion', `a ${env.kubernetesVersion} version (kubernetesVersion is ${env.kubernetesVersion}: the manifests are validated against it)`, aks.kubernetesVersion);
+  }
+  if (aks.confidentialPool.osSku === 'Ubuntu2404') {
+    // azurerm added Ubuntu2404 to os_sku in 4.67; @cdktf/provider-azurerm is frozen at 4.55.0.
+    report('/infrastructure/aks/confidentialPool/osSku', 'Ubuntu (the Ubuntu 24.04 CVM image from Kubernetes 1.34) or AzureLinux: the pinned azurerm provider 4.55.0 does not know Ubuntu2404', aks.confidentialPool.osSku);
   }
   if (env.profile === 'production' && env.infrastructure.network.adminSourceCidrs.length === 0) {
     // Without authorized IP ranges the AKS API server answers the whole Internet.

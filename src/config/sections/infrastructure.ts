@@ -84,12 +84,12 @@ const TdxCluster = Obj(
     }),
     versions: Section(
       {
-        kubernetes: Semver('kubeadm/kubelet/kubectl version.', VERSIONS.kubernetes),
-        containerd: Semver('containerd version; must be 1.7.x (see versions.ts).', VERSIONS.containerd),
-        runc: Semver('runc version.', VERSIONS.runc),
-        cilium: Semver('Cilium version (kube-proxy replacement).', VERSIONS.cilium),
+        kubernetes: Semver('kubeadm/kubelet/kubectl version (pkgs.k8s.io); its minor must equal kubernetesVersion.', VERSIONS.kubernetes),
+        containerd: Semver('containerd version: 2.1.7+, 2.2.2+ or 2.3.x (node-level decryption through use_local_image_pull), with a checksum in src/shared/versions.ts.', VERSIONS.containerd),
+        runc: Semver('runc version, with a checksum in src/shared/versions.ts.', VERSIONS.runc),
+        cilium: Semver('Cilium version (kube-proxy replacement), installed with the cilium CLI.', VERSIONS.cilium),
       },
-      'Node software versions.',
+      'Node software versions. Production refuses versions past upstream support or below a known-CVE floor (src/shared/support.ts) unless acceptUnsupportedVersions names them. Changing one never replaces a VM: see docs/infrastructure.md, "Upgrades".',
     ),
   },
   { description: 'kubeadm cluster on Intel TDX confidential VMs; required when infrastructure.provider is azure-tdx.' },
@@ -97,7 +97,7 @@ const TdxCluster = Obj(
 
 const Aks = Obj(
   {
-    kubernetesVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$', default: '1.31', [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.31', description: 'AKS Kubernetes version.' }),
+    kubernetesVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$', default: '1.36', [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.36', description: 'AKS Kubernetes version (minor, or minor.patch); its minor must equal kubernetesVersion. 1.36 is GA and LTS on AKS.' }),
     systemPool: Section({ count: Count('System pool nodes.', 1, 10), vmSize: VmSize('Regular VM size for system pods.', 'Standard_D2s_v5') }, 'System node pool.'),
     confidentialPool: Section(
       {
@@ -105,7 +105,7 @@ const Aks = Obj(
         vmSize: VmSize('Confidential VM size (AMD SEV-SNP DCasv5/ECasv5 or Intel TDX).', 'Standard_DC2as_v5'),
         osSku: StringEnum(['Ubuntu', 'Ubuntu2404', 'AzureLinux'] as const, {
           default: 'Ubuntu',
-          description: 'Node OS. AKS has no CVM image for Ubuntu2204; "Ubuntu" gives the Ubuntu 20.04 CVM image up to Kubernetes 1.33, Ubuntu2404 needs 1.32+, AzureLinux with CVM is a preview.',
+          description: 'Node OS. AKS has no CVM image for Ubuntu2204. "Ubuntu" gives the Ubuntu 20.04 CVM image up to Kubernetes 1.33 and Ubuntu 24.04 from 1.34 (the AKS default); "Ubuntu2404" names 24.04 explicitly but needs azurerm 4.67+, newer than the pinned provider (docs/infrastructure.md, cdktf); AzureLinux CVM pools are GA since 2026-06.',
         }),
       },
       'Confidential VM node pool.',

@@ -4,7 +4,7 @@
  * node's identity, not a credential, authorises that.
  */
 import { stringify } from 'yaml';
-import { K8S_DEB_REVISION, kubernetesMinor, NODE_ARTIFACT_SHA256, NODE_HELM_VERSION } from '../../shared/versions';
+import { K8S_DEB_REVISION, kubernetesMinor, NODE_ARTIFACT_SHA256, NODE_CILIUM_CLI_VERSION } from '../../shared/versions';
 import { ciliumValuesYaml } from './cilium-values';
 import { containerdConfigToml } from './containerd-config';
 import { API_SERVER_PORT, kubeadmInitYaml, kubeadmJoinJson, type NodeRegistration } from './kubeadm-config';
@@ -15,12 +15,12 @@ import { CONTAINERD_UNIT, JOIN_TOKEN_REVOKE_UNIT, renderUnit } from './systemd-u
 export type NodeRole = 'control-plane' | 'worker' | 'kbs';
 
 export interface NodeVersions {
-  /** Exact Kubernetes version (kubeadm, kubelet, kubectl), e.g. 1.31.14. */
+  /** Exact Kubernetes version (kubeadm, kubelet, kubectl), e.g. 1.36.5. */
   readonly kubernetes: string;
-  /** containerd 1.7.x with a checksum in NODE_ARTIFACT_SHA256. */
+  /** containerd 2.x with a checksum in NODE_ARTIFACT_SHA256 (rules/versions.ts). */
   readonly containerd: string;
   readonly runc: string;
-  /** Cilium chart version. */
+  /** Cilium version (`cilium install --version`). */
   readonly cilium: string;
 }
 
@@ -92,8 +92,8 @@ function nodeEnv(p: NodeCloudConfigProps): NodeEnv {
     JOIN_TOKEN_TTL: p.joinTokenTtl,
     JOIN_TOKEN_TTL_SECONDS: durationSeconds(p.joinTokenTtl),
     EXPECTED_NODES: p.expectedNodes,
-    HELM_VERSION: NODE_HELM_VERSION,
-    HELM_SHA256: pinned(NODE_ARTIFACT_SHA256.helm, 'helm', NODE_HELM_VERSION),
+    CILIUM_CLI_VERSION: NODE_CILIUM_CLI_VERSION,
+    CILIUM_CLI_SHA256: pinned(NODE_ARTIFACT_SHA256.ciliumCli, 'cilium CLI', NODE_CILIUM_CLI_VERSION),
     CILIUM_VERSION: p.versions.cilium.replace(/^v/, ''),
   };
 }
@@ -102,7 +102,7 @@ export function nodeCloudConfig(p: NodeCloudConfigProps): CloudConfig {
   const common = [
     file('/etc/modules-load.d/kubernetes.conf', 'overlay\nbr_netfilter\n'),
     file('/etc/sysctl.d/90-kubernetes.conf', 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n'),
-    file(NODE_PATHS.containerdConfig, containerdConfigToml()),
+    file(NODE_PATHS.containerdConfig, containerdConfigToml({ containerdVersion: p.versions.containerd })),
     file(NODE_PATHS.containerdUnit, renderUnit(CONTAINERD_UNIT)),
     // Names and versions only, but root-only all the same: nothing else on the node needs it.
     file(NODE_PATHS.env, renderNodeEnv(nodeEnv(p)), '0600'),

@@ -16,6 +16,7 @@ export const NODE_PATHS = {
   kubeadmInit: '/etc/kubernetes/coco/kubeadm-init.yaml',
   kubeadmJoin: '/etc/kubernetes/coco/kubeadm-join.json',
   ciliumValues: '/etc/coco/cilium-values.yaml',
+  ciliumCli: '/usr/local/bin/cilium',
   revokeUnit: '/etc/systemd/system/coco-join-token-revoke.service',
   containerdUnit: '/etc/systemd/system/containerd.service',
   containerdConfig: '/etc/containerd/config.toml',
@@ -102,7 +103,7 @@ sysctl --system >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# containerd 1.7 (not 2.x: its transfer service skips the decryption stream processors).
+# containerd 2.x; node-level image decryption is enabled by the guest-components drop-in.
 if [ "$(/usr/local/bin/containerd --version 2>/dev/null | awk '{print $3}')" != "v$CONTAINERD_VERSION" ]; then
   fetch "https://github.com/containerd/containerd/releases/download/v$CONTAINERD_VERSION/containerd-$CONTAINERD_VERSION-linux-amd64.tar.gz" \
     "$CONTAINERD_SHA256" "$work/containerd.tar.gz"
@@ -132,7 +133,8 @@ systemctl enable kubelet
 
 /** Control plane: kubeadm init, Cilium, then the join token for the other nodes. */
 export const KUBEADM_INIT_SH = String.raw`#!/bin/bash
-# Control-plane bootstrap: node install, kubeadm init, Cilium (kube-proxy replacement), then a
+# Control-plane bootstrap: node install, kubeadm init, Cilium (kube-proxy replacement, with the
+# cilium CLI), then a
 # short-lived join token handed to the other nodes through Key Vault. Idempotent.
 set -euo pipefail
 # shellcheck source=/dev/null
@@ -140,8 +142,8 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . /usr/local/lib/coco/lib.sh
 export KUBECONFIG=/etc/kubernetes/admin.conf
-# cloud-init runs this without HOME; helm needs somewhere to keep its files.
-export HELM_CACHE_HOME=/var/cache/coco/helm HELM_CONFIG_HOME=/var/lib/coco/helm/config HELM_DATA_HOME=/var/lib/coco/helm/data
+# cloud-init runs this without HOME; the cilium CLI (Helm inside) keeps its files here.
+export HOME=/var/lib/coco
 
 /usr/local/sbin/coco-node-install
 
@@ -157,16 +159,15 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-case "$(/usr/local/bin/helm version --short 2>/dev/null || true)" in
-  "v$HELM_VERSION+"*) ;;
-  *)
-    fetch "https://get.helm.sh/helm-v$HELM_VERSION-linux-amd64.tar.gz" "$HELM_SHA256" "$work/helm.tar.gz"
-    tar -xzf "$work/helm.tar.gz" -C "$work" linux-amd64/helm
-    install -m 0755 "$work/linux-amd64/helm" /usr/local/bin/helm
-    ;;
-esac
-retry /usr/local/bin/helm upgrade --install cilium cilium --repo https://helm.cilium.io \
-  --version "$CILIUM_VERSION" --namespace kube-system --values /etc/coco/cilium-values.yaml --wait --timeout 15m
+if [ "$(/usr/local/bin/cilium version --client 2>/dev/null | awk '/^cilium-cli:/ {print $2}')" != "v$CILIUM_CLI_VERSION" ]; then
+  fetch "https://github.com/cilium/cilium-cli/releases/download/v$CILIUM_CLI_VERSION/cilium-linux-amd64.tar.gz" "$CILIUM_CLI_SHA256" "$work/cilium.tar.gz"
+  tar -xzf "$work/cilium.tar.gz" -C "$work" cilium
+  install -m 0755 "$work/cilium" /usr/local/bin/cilium
+fi
+# install on the first boot, upgrade when the pinned version changed (docs/infrastructure.md, Upgrades).
+# The cilium CLI installs with Helm, which keeps its release in kube-system Secrets owner=helm,name=cilium.
+if [ -n "$(kubectl -n kube-system get secret -l owner=helm,name=cilium -o name)" ]; then action=upgrade; else action=install; fi
+retry /usr/local/bin/cilium "$action" --version "$CILIUM_VERSION" --values /etc/coco/cilium-values.yaml --wait
 
 /usr/local/sbin/coco-join-token publish
 systemctl start --no-block coco-join-token-revoke.service

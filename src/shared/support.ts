@@ -1,0 +1,148 @@
+/**
+ * How long each release line of the node software is supported upstream, and the lowest patch of
+ * each line that carries the fixes for the CVEs we know of. Data, reviewed as one change with
+ * versions.ts; the config rules (src/config/rules/versions.ts) refuse, in production, what is past
+ * support or below a floor on SUPPORT_REVIEWED_ON, and POSTURE.md lists the end dates.
+ *
+ * Rendering never reads the clock (same input, same bytes): support is judged on the review date
+ * below. `npm run synth` warns on stderr when that date is older than REVIEW_WARN_DAYS, so a stale
+ * table shows up without changing any output.
+ */
+
+/** The date this table was last checked against the upstream pages named below. */
+export const SUPPORT_REVIEWED_ON = '2026-12-01';
+
+/** After this many days without a review, `npm run synth` prints a warning (output unchanged). */
+export const REVIEW_WARN_DAYS = 90;
+
+/** Components whose version an environment file sets. */
+export type VersionedComponent = 'kubernetes' | 'aks' | 'containerd' | 'runc' | 'cilium';
+
+/** One release line (`1.36`, `2.3`) of a component. */
+export interface ReleaseLine {
+  /** `major.minor`. */
+  readonly line: string;
+  /**
+   * Last day of upstream support, `YYYY-MM-DD` (or `YYYY-MM` where upstream names only the month),
+   * or `undefined` where upstream has announced no date yet (see `note`).
+   */
+  readonly supportEnd?: string;
+  /** Lowest patch release of the line with every fix for the known CVEs in `cves`. */
+  readonly minimumPatch?: string;
+  /** CVEs fixed from `minimumPatch` on. */
+  readonly cves?: readonly string[];
+  /** What decides the end when no date is announced, or other facts a reviewer needs. */
+  readonly note?: string;
+}
+
+export interface ComponentSupport {
+  /** The upstream page the dates and floors come from. */
+  readonly source: string;
+  /** Lines known here, newest first. A line not listed is refused in production as unknown. */
+  readonly lines: readonly ReleaseLine[];
+}
+
+export const SUPPORT: Readonly<Record<VersionedComponent, ComponentSupport>> = {
+  kubernetes: {
+    source: 'https://kubernetes.io/releases/ (release pages 1.35-1.37)',
+    lines: [
+      { line: '1.37', supportEnd: '2027-10-28' },
+      { line: '1.36', supportEnd: '2027-06-28' },
+      { line: '1.35', supportEnd: '2027-02-28' },
+      { line: '1.34', supportEnd: '2026-10-27' },
+      { line: '1.33', supportEnd: '2026-06-28' },
+      { line: '1.32', supportEnd: '2026-02-28' },
+      { line: '1.31', supportEnd: '2025-10-28' },
+    ],
+  },
+  aks: {
+    source: 'https://learn.microsoft.com/azure/aks/supported-kubernetes-versions (AKS release calendar, 2026-07)',
+    lines: [
+      { line: '1.36', note: 'GA and LTS; AKS announces the end date in its release calendar' },
+      { line: '1.35', note: 'GA' },
+      { line: '1.34', note: 'GA' },
+      { line: '1.33', supportEnd: '2026-06-30', note: 'LTS only (Premium tier) after its community end of life' },
+    ],
+  },
+  containerd: {
+    source: 'https://github.com/containerd/containerd/blob/main/RELEASES.md (support horizon)',
+    lines: [
+      { line: '2.3', supportEnd: '2028-04', note: 'LTS' },
+      { line: '2.2', note: 'supported until about six months after 2.3; no date announced' },
+      { line: '2.1', note: 'decrypts on the node from 2.1.7 only' },
+      { line: '2.0', supportEnd: '2025-11', note: 'cannot decrypt images on the node' },
+      {
+        line: '1.7',
+        supportEnd: '2026-09',
+        note: 'extended support ended; 1.7.30 lacks the 2026 CVE fixes',
+        cves: ['CVE-2026-35469', 'CVE-2026-46680', 'CVE-2026-53488', 'CVE-2026-47262', 'CVE-2026-34986'],
+      },
+    ],
+  },
+  runc: {
+    source: 'https://github.com/opencontainers/runc/blob/main/RELEASES.md and the runc security advisories',
+    lines: [
+      { line: '1.5', note: 'current' },
+      { line: '1.4', minimumPatch: '1.4.0', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'maintained while 1.5 is current' },
+      { line: '1.3', minimumPatch: '1.3.3', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'maintained while 1.5 is current' },
+      { line: '1.2', supportEnd: '2026-04', minimumPatch: '1.2.8', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'unsupported since 1.5' },
+    ],
+  },
+  cilium: {
+    source: 'https://docs.cilium.io/en/stable/contributing/release/org/ (the three newest minor releases are supported)',
+    lines: [
+      { line: '1.20', note: 'supported while among the three newest minors' },
+      { line: '1.19', note: 'supported while among the three newest minors' },
+      { line: '1.18', note: 'supported while among the three newest minors (ends with 1.21)' },
+      { line: '1.17', supportEnd: '2026-07' },
+      { line: '1.16', supportEnd: '2026-01' },
+    ],
+  },
+};
+
+/** `major.minor` of a version such as `v1.36.5` or `1.36`. */
+export function releaseLine(version: string): string {
+  return version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+}
+
+/** Numeric comparison of dotted versions (`1.4.10` > `1.4.9`); missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, '').split('.').map(Number);
+  const pb = b.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** What is wrong with running `version` of `component` on `on` (a `YYYY-MM-DD` date); none when fine. */
+export interface SupportProblem {
+  readonly expected: string;
+  readonly line?: ReleaseLine;
+}
+
+/** The support problem of one version, judged on date `on`, or undefined when supported and patched. */
+export function supportProblem(component: VersionedComponent, version: string, on: string = SUPPORT_REVIEWED_ON): SupportProblem | undefined {
+  const table = SUPPORT[component];
+  const wanted = releaseLine(version);
+  const line = table.lines.find((l) => l.line === wanted);
+  const supported = table.lines.filter((l) => l.supportEnd === undefined || l.supportEnd >= on).map((l) => l.line);
+  if (line === undefined) return { expected: `a ${component} release line known to src/shared/support.ts (supported on ${on}: ${supported.join(', ')})` };
+  if (line.supportEnd !== undefined && line.supportEnd < on) {
+    return { line, expected: `a ${component} release inside upstream support on ${on} (${supported.join(', ')}); ${line.line} ended ${line.supportEnd}` };
+  }
+  const patchGiven = version.replace(/^v/, '').split('.').length >= 3;
+  if (line.minimumPatch !== undefined && patchGiven && compareVersions(version, line.minimumPatch) < 0) {
+    return { line, expected: `${component} ${line.minimumPatch} or later in the ${line.line} line (fixes ${(line.cves ?? []).join(', ')})` };
+  }
+  return undefined;
+}
+
+/** Human text of a line's support end for the posture report. */
+export function supportEndText(component: VersionedComponent, version: string): string {
+  const line = SUPPORT[component].lines.find((l) => l.line === releaseLine(version));
+  if (line === undefined) return 'unknown release line';
+  const end = line.supportEnd ? `supported until ${line.supportEnd}` : 'no end date announced';
+  return line.note ? `${end} (${line.note})` : end;
+}

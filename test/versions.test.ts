@@ -1,0 +1,67 @@
+// Support windows and CVE floors of the node software (src/shared/support.ts,
+// src/config/rules/versions.ts): production refuses what is past support unless the environment
+// accepts that exact version by name; dev only reports it.
+import { compareVersions, SUPPORT, SUPPORT_REVIEWED_ON, supportProblem, releaseLine } from '../src/shared/support';
+import { NODE_ARTIFACT_SHA256, VERSIONS } from '../src/shared/versions';
+import { aksData, problems, set, tdxData } from './infra-support';
+
+describe('support table', () => {
+  it('every default version is inside upstream support on the review date and has a pinned checksum', () => {
+    for (const [component, version] of [['kubernetes', VERSIONS.kubernetes], ['containerd', VERSIONS.containerd], ['runc', VERSIONS.runc], ['cilium', VERSIONS.cilium], ['aks', '1.36']] as const) {
+      expect({ component, problem: supportProblem(component, version) }).toEqual({ component, problem: undefined });
+    }
+    expect(Object.keys(NODE_ARTIFACT_SHA256.containerd)).toContain(VERSIONS.containerd);
+    expect(Object.keys(NODE_ARTIFACT_SHA256.runc)).toContain(VERSIONS.runc);
+  });
+
+  it('judges on the review date, not the clock (same input, same output)', () => {
+    expect(SUPPORT_REVIEWED_ON).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(supportProblem('kubernetes', '1.36.5', '2027-06-28')).toBeUndefined();
+    expect(supportProblem('kubernetes', '1.36.5', '2027-06-29')?.expected).toContain('1.36 ended 2027-06-28');
+  });
+
+  it('knows the lines it judges, newest first', () => {
+    for (const { lines } of Object.values(SUPPORT)) {
+      const order = lines.map((l) => l.line);
+      expect(order).toEqual([...order].sort((a, b) => compareVersions(b, a)));
+    }
+    expect(releaseLine('v1.36.5')).toBe('1.36');
+    expect(supportProblem('kubernetes', '1.29.0')?.expected).toContain('known to src/shared/support.ts');
+  });
+});
+
+describe('production refuses unsupported or vulnerable versions', () => {
+  const old = (data = tdxData()) => set(set(set(data, 'kubernetesVersion', '1.36'), 'infrastructure/tdx/versions/runc', '1.3.6'), 'infrastructure/tdx/versions/cilium', '1.16.5');
+
+  it('names the field, the supported lines and the way out', () => {
+    expect(problems(old())).toEqual([
+      '/infrastructure/tdx/versions/cilium: expected a cilium release inside upstream support on 2026-12-01 (1.20, 1.19, 1.18); 1.16 ended 2026-01 (or accept the risk by name in acceptUnsupportedVersions), found string "1.16.5"',
+    ]);
+  });
+
+  it('refuses a release below its known-CVE floor', () => {
+    // 1.3.6 is above the 1.3.3 floor; the floor check needs a patch version below it.
+    expect(supportProblem('runc', '1.3.2')?.expected).toBe('runc 1.3.3 or later in the 1.3 line (fixes CVE-2025-31133, CVE-2025-52565, CVE-2025-52881)');
+    expect(supportProblem('runc', '1.2.4')?.expected).toContain('1.2 ended 2026-04');
+  });
+
+  it('accepts a risk only for the exact component and version named, and shows nothing stale', () => {
+    const accepted = set(old(), 'acceptUnsupportedVersions', [{ component: 'cilium', version: '1.16.5', reason: 'upgrade scheduled for the January window' }]);
+    expect(problems(accepted)).toEqual([]);
+    const otherVersion = set(old(), 'acceptUnsupportedVersions', [{ component: 'cilium', version: '1.16.4', reason: 'upgrade scheduled for the January window' }]);
+    expect(problems(otherVersion)).toEqual([
+      expect.stringContaining('/infrastructure/tdx/versions/cilium: expected a cilium release inside upstream support'),
+      '/acceptUnsupportedVersions/0: expected an entry naming a component and exact version this environment runs past support or below a CVE floor (remove stale acceptances), found string "cilium 1.16.4"',
+    ]);
+    const stale = set(tdxData(), 'acceptUnsupportedVersions', [{ component: 'runc', version: VERSIONS.runc, reason: 'nothing to accept here at all' }]);
+    expect(problems(stale)).toEqual([expect.stringContaining('/acceptUnsupportedVersions/0: expected an entry naming')]);
+  });
+
+  it('dev environments may run them (POSTURE.md says so)', () => {
+    expect(problems(set(set(old(), 'profile', 'dev'), 'infrastructure/tdx/image/version', 'latest'))).toEqual([]);
+  });
+
+  it('checks the AKS version too', () => {
+    expect(problems(set(set(aksData(), 'infrastructure/aks/kubernetesVersion', '1.36'), 'kubernetesVersion', '1.36'))).toEqual([]);
+  });
+});
