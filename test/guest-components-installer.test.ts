@@ -1,8 +1,8 @@
 // The rendered installer (script, node files and environment exactly as the DaemonSet gets them)
 // run on fake nodes: idempotence, restarts, backups, uninstall, refusals, and the merged
 // containerd config as the real containerd loads it. systemctl and nsenter are stubs that record
-// calls; `containerd config dump` is the real Debian containerd (1.6, the line installed here:
-// same config loader, import merge and CRI decryption defaults as 1.7).
+// calls; `containerd config dump` is the real containerd 2.3 (built from the Go module proxy at
+// the version the nodes run: scripts/install-tools.sh).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -23,7 +23,8 @@ const at = (t: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, 
 
 function dump(node: FakeNode): Toml {
   const r = realConfigDump(node);
-  expect(r.stderr).toBe('');
+  // containerd 2.3 migrates version 3 files (the drop-in, some node configs) on load, and says so.
+  expect(r.stderr.split('\n').filter((l) => l !== '' && !/Configuration migrated from version 3/.test(l))).toEqual([]);
   expect(r.code).toBe(0);
   return parse(r.stdout) as Toml;
 }
@@ -34,11 +35,13 @@ function decryption(t: Toml) {
   return {
     tar: sp('io.containerd.ocicrypt.decoder.v1.tar'),
     gzip: sp('io.containerd.ocicrypt.decoder.v1.tar.gzip'),
-    keyModel: at(t, 'plugins', 'io.containerd.grpc.v1.cri', 'image_decryption', 'key_model'),
+    keyModel: images(t, 'image_decryption', 'key_model'),
+    localPull: images(t, 'use_local_image_pull'),
   };
 }
 
-const cri = (t: Toml, ...keys: string[]) => at(t, 'plugins', 'io.containerd.grpc.v1.cri', ...keys);
+const images = (t: Toml, ...keys: string[]) => at(t, 'plugins', 'io.containerd.cri.v1.images', ...keys);
+const runc = (t: Toml, ...keys: string[]) => at(t, 'plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', ...keys);
 
 afterAll(removeFakeNodes);
 
@@ -103,15 +106,16 @@ describe('installer on a node configured by the infrastructure (imports conf.d/*
     expect(r.calls.filter((c) => MUTATING.test(c))).toEqual([`systemctl start ${HOST.aaUnit}`, `systemctl start ${HOST.cdhUnit}`]);
   });
 
-  it('the real containerd loads the result: our decoder for both encrypted media types, key model node, CRI settings intact', () => {
+  it('the real containerd loads the result: our decoder for both encrypted media types, key model node, client pull path, CRI settings intact', () => {
     const d = decryption(dump(node));
     expect(d.tar).toMatchObject({ accepts: ['application/vnd.oci.image.layer.v1.tar+encrypted'], returns: 'application/vnd.oci.image.layer.v1.tar', path: DECODER });
     expect(d.gzip).toMatchObject({ accepts: ['application/vnd.oci.image.layer.v1.tar+gzip+encrypted'], returns: 'application/vnd.oci.image.layer.v1.tar+gzip', path: DECODER });
     for (const p of [d.tar, d.gzip]) expect(p?.env).toEqual([`OCICRYPT_KEYPROVIDER_CONFIG=${HOST.etc}/ocicrypt_keyprovider.conf`]);
     expect(d.keyModel).toBe('node');
+    expect(d.localPull).toBe(true);
     const t = dump(node);
-    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(true);
-    expect(cri(t, 'sandbox_image')).toBe('registry.k8s.io/pause:3.10');
+    expect(runc(t, 'options', 'SystemdCgroup')).toBe(true);
+    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.1');
   });
 
   it('systemd-analyze verifies the installed units against the installed binaries', () => {
@@ -156,14 +160,15 @@ describe('installer on a node configured by the infrastructure (imports conf.d/*
   });
 });
 
-describe('why the drop-in holds stream processors only', () => {
-  it('with the real containerd, an imported CRI table replaces the whole CRI config of the node', () => {
+describe('why the drop-in may carry CRI image settings (containerd 2.x merges imports deeply)', () => {
+  it('with the real containerd, an imported CRI images table changes only its own keys', () => {
     const node = new FakeNode(TDX, containerdConfigToml());
     mkdirSync(node.path('/etc/containerd/conf.d'), { recursive: true });
-    writeFileSync(node.path('/etc/containerd/conf.d/naive.toml'), 'version = 2\n[plugins."io.containerd.grpc.v1.cri".image_decryption]\n  key_model = "node"\n');
+    writeFileSync(node.path('/etc/containerd/conf.d/one-key.toml'), 'version = 3\n[plugins."io.containerd.cri.v1.images".image_decryption]\n  key_model = ""\n');
     const t = dump(node);
-    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(false);
-    expect(cri(t, 'sandbox_image')).not.toBe('registry.k8s.io/pause:3.10');
+    expect(images(t, 'image_decryption', 'key_model')).toBe('');
+    expect(runc(t, 'options', 'SystemdCgroup')).toBe(true);
+    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.1');
   });
 });
 
@@ -189,17 +194,19 @@ describe('installer on a node config without imports (seed 000 §6.1)', () => {
     expect(r.stderr).toContain('backed up /etc/containerd/config.toml');
   });
 
-  it('the real containerd: our decoder replaces the seed decoders of both ids, everything else stays', () => {
+  it('the real containerd: our decoder replaces the seed decoders of both ids, the client pull path is on, everything else stays', () => {
     const t = dump(node);
     const d = decryption(t);
     expect(d.tar?.path).toBe(DECODER);
     expect(d.gzip?.path).toBe(DECODER);
     expect(d.keyModel).toBe('node');
+    // The node said false; the drop-in, imported after it, wins.
+    expect(d.localPull).toBe(true);
     // Unrelated settings, including the seed's own zstd processor, survive.
     expect(at(t, 'stream_processors', 'io.containerd.ocicrypt.decoder.v1.tar.zstd', 'path')).toBe('/usr/local/bin/ctd-decoder');
-    expect(cri(t, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup')).toBe(true);
-    expect(cri(t, 'sandbox_image')).toBe('registry.k8s.io/pause:3.9');
-    expect(cri(t, 'containerd', 'snapshotter')).toBe('overlayfs');
+    expect(runc(t, 'options', 'SystemdCgroup')).toBe(true);
+    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.9');
+    expect(images(t, 'snapshotter')).toBe('overlayfs');
   });
 
   it('second run: no change, no restart, backup untouched', () => {
@@ -231,31 +238,26 @@ describe('installer on a node config without imports (seed 000 §6.1)', () => {
 });
 
 describe('installer on other node configs', () => {
-  it('one-line imports array and key_model "": appends the drop-in, sets node, keeps the rest', () => {
+  it('one-line imports array, key_model "" and the transfer service: appends the drop-in import only; the drop-in turns decryption on', () => {
     const original = fixture('key-model-empty.toml');
     const node = new FakeNode(TDX, original);
     writeFileSync(node.path('/etc/containerd/runtimes.toml'), fixture('runtimes.toml'));
-    // Control: as the node has it, containerd would not decrypt (empty key model, default decoder).
+    // Control: as the node has it, containerd would not decrypt (empty key model, default decoder, transfer service).
     const d0 = decryption(dump(node));
-    expect(d0.keyModel).toBe('');
-    expect(d0.tar?.path).toBe('ctd-decoder');
+    expect([d0.keyModel, d0.tar?.path, d0.localPull]).toEqual(['', 'ctd-decoder', false]);
 
     const r = node.run('install');
-    expect(r.stderr).toContain('key_model was "" in /etc/containerd/config.toml');
     expect(r.code).toBe(0);
     const merged = node.read(HOST.containerdConfig);
     const lines = (s: string) => s.split('\n');
-    // Exactly two lines differ from the original.
+    // Exactly one line differs from the original.
     const diff = lines(merged).flatMap((l, i) => (l === lines(original)[i] ? [] : [[lines(original)[i], l]]));
-    expect(diff).toEqual([
-      ['imports = ["/etc/containerd/runtimes.toml"] # site runtimes', `imports = ["/etc/containerd/runtimes.toml", "${HOST.containerdDropIn}"] # site runtimes`],
-      ['    key_model = ""', '    key_model = "node" # coco-guest-components: was key_model = ""'],
-    ]);
+    expect(diff).toEqual([['imports = ["/etc/containerd/runtimes.toml"] # site runtimes', `imports = ["/etc/containerd/runtimes.toml", "${HOST.containerdDropIn}"] # site runtimes`]]);
     const t = dump(node);
     const d = decryption(t);
-    expect([d.tar?.path, d.gzip?.path, d.keyModel]).toEqual([DECODER, DECODER, 'node']);
+    expect([d.tar?.path, d.gzip?.path, d.keyModel, d.localPull]).toEqual([DECODER, DECODER, 'node', true]);
     expect(at(t, 'plugins', 'io.containerd.internal.v1.opt', 'path')).toBe('/opt/containerd');
-    expect(cri(t, 'registry', 'config_path')).toBe(`${node.host}/etc/containerd/certs.d`);
+    expect(images(t, 'registry', 'config_path')).toBe(`${node.host}/etc/containerd/certs.d`);
     expect(at(t, 'oom_score')).toBe(-999);
 
     expect(node.run('uninstall').code).toBe(0);
@@ -266,18 +268,20 @@ describe('installer on other node configs', () => {
     const node = new FakeNode(TDX, undefined);
     const before = node.snapshot();
     expect(node.run('install').code).toBe(0);
-    expect(node.read(HOST.containerdConfig)).toContain(`imports = ["${HOST.containerdDropIn}"]\nversion = 2\n`);
+    // The version containerd 2.3 writes itself.
+    expect(node.read(HOST.containerdConfig)).toContain(`imports = ["${HOST.containerdDropIn}"]\nversion = 4\n`);
     expect(decryption(dump(node)).tar?.path).toBe(DECODER);
     expect(node.run('uninstall').code).toBe(0);
     expect(node.snapshot()).toEqual(before);
   });
 
-  it('a layout the script does not edit is caught by containerd itself: rolled back, no restart', () => {
-    const original = fixture('dotted-key-model.toml');
+  it('a later import that undoes the drop-in is caught by containerd itself: rolled back, no restart', () => {
+    const original = fixture('later-import-overrides.toml');
     const node = new FakeNode(TDX, original);
+    writeFileSync(node.path('/etc/containerd/zz-site.toml'), fixture('zz-site.toml'));
     const r = node.run('install');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('containerd config dump: image_decryption key_model is not "node"');
+    expect(r.stderr).toContain('containerd config dump: use_local_image_pull is not true');
     expect(r.stderr).toContain('restored the previous files, containerd was not restarted');
     expect(r.calls.filter((c) => /restart containerd/.test(c))).toEqual([]);
     expect(node.read(HOST.containerdConfig)).toBe(original);
@@ -286,7 +290,8 @@ describe('installer on other node configs', () => {
 
   it.each([
     ['multiline-imports.toml', 'cannot parse the imports array of /etc/containerd/config.toml'],
-    ['version1.toml', "is not a version 2 containerd config (no 'version = 2')"],
+    ['version1.toml', "is not a containerd 2.x config (no 'version = 3' or 'version = 4'); convert it with 'containerd config migrate' first"],
+    ['version2.toml', "is not a containerd 2.x config (no 'version = 3' or 'version = 4'); convert it with 'containerd config migrate' first"],
   ])('%s is refused before anything is written', (file, message) => {
     const node = new FakeNode(TDX, fixture(file));
     const before = node.snapshot();
@@ -299,23 +304,23 @@ describe('installer on other node configs', () => {
 });
 
 describe('containerd version gate', () => {
-  it.each(['v2.0.5', 'v2.1.0'])('refuses containerd %s with one clear line, touching nothing', (version) => {
+  it.each(['v1.7.30', '1.6.20~ds1', 'v2.0.5', 'v2.1.6', 'v2.2.1'])('refuses containerd %s with one clear line, touching nothing', (version) => {
     const node = new FakeNode(TDX, containerdConfigToml());
     node.containerdVersion = version;
     const before = node.snapshot();
     const r = node.run('install');
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain(`refusing to install: the node runs containerd ${version.slice(1)}. Node-level image decryption needs containerd 1.7`);
+    expect(r.stderr).toContain(`refusing to install: the node runs containerd ${version.replace(/^v/, '').replace(/~.*$/, '')}. Node-level image decryption needs containerd 2.1.7+, 2.2.2+ or 2.3 and later`);
     expect(r.calls).toEqual([]);
     expect(node.snapshot()).toEqual(before);
   });
 
-  it('accepts Debian-style 1.6 and upstream 1.7 version strings', () => {
-    for (const version of ['1.6.20~ds1', 'v1.7.34']) {
+  it('accepts the first decrypting patch of each 2.x line and Debian-style version strings', () => {
+    for (const version of ['v2.1.7', '2.2.2~ds1', 'v2.3.4', 'v2.4.0']) {
       const node = new FakeNode(TDX, containerdConfigToml());
       node.containerdVersion = version;
       const r = node.run('install');
-      expect(r.stderr).toContain(`containerd ${version.replace(/^v/, '')} on the node`);
+      expect(r.stderr).toContain(`containerd ${version.replace(/^v/, '').replace(/~.*$/, '')} on the node`);
       expect(r.code).toBe(0);
     }
   });

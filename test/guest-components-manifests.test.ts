@@ -84,8 +84,10 @@ describe('azure-tdx guest-components', () => {
     expect(cdh).toEqual({ socket: '127.0.0.1:50000', log: { level: 'info' }, image: { work_dir: '/run/image-rs' }, kbc: { name: 'cc_kbc', url: 'https://10.96.0.80:8080' } });
     expect(JSON.parse(files['ocicrypt_keyprovider.conf'])).toEqual({ 'key-providers': { 'attestation-agent': { grpc: '127.0.0.1:50000' } } });
     const dropIn = parseToml(files['containerd-drop-in.toml']) as Json;
-    // Stream processors only: an imported CRI table would replace the node's whole CRI config.
-    expect(Object.keys(dropIn).sort()).toEqual(['stream_processors', 'version']);
+    // containerd 2.x merges imports deeply: the drop-in sets only the keys decryption needs.
+    expect(Object.keys(dropIn).sort()).toEqual(['plugins', 'stream_processors', 'version']);
+    expect(dropIn.version).toBe(3);
+    expect(dropIn.plugins).toEqual({ 'io.containerd.cri.v1.images': { use_local_image_pull: true, image_decryption: { key_model: 'node' } } });
     expect(Object.keys(dropIn.stream_processors as Json).sort()).toEqual(['io.containerd.ocicrypt.decoder.v1.tar', 'io.containerd.ocicrypt.decoder.v1.tar.gzip']);
     // The installer appends the certificates; it relies on these tables coming last.
     expect(files['attestation-agent.toml'].trimEnd().split('\n').slice(-3)[0]).toBe('[token_configs.kbs]');

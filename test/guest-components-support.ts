@@ -80,7 +80,7 @@ export class FakeNode {
   readonly state = join(this.dir, 'state');
   readonly callsFile = join(this.dir, 'calls.log');
   readonly scriptPath = join(this.dir, 'installer', 'installer.sh');
-  containerdVersion = 'v1.7.30';
+  containerdVersion = 'v2.3.4';
   isActive = 0;
   readonly env: Record<string, string>;
 

@@ -161,7 +161,7 @@ describe('aks-cvm stack', () => {
   it('has AKS with Entra ID RBAC, workload identity and authorized IP ranges', () => {
     expect(stack.text).toHaveResourceWithProperties(KubernetesCluster, { name: 'aks-cvm-aks', sku_tier: 'Standard', local_account_disabled: true });
     expect(stack.json.resource.azurerm_kubernetes_cluster.aks).toMatchObject({
-      kubernetes_version: '1.31',
+      kubernetes_version: '1.36',
       sku_tier: 'Standard',
       role_based_access_control_enabled: true,
       local_account_disabled: true,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Node installer of the guest components for node-level image decryption (seed 000 §5-6):
 # attestation-agent (ttrpc), confidential-data-hub (gRPC key provider) and ctd-decoder, wired
-# into containerd 1.7 through stream processors.
+# into containerd 2.x through a drop-in: stream processors, and the CRI client pull path
+# (use_local_image_pull), the only 2.x pull path that runs them.
 #
 # It runs in the privileged DaemonSet pod rendered by src/k8s/guest-components (which also
 # renders this file into a ConfigMap), with the host root mounted at $HOST_ROOT and the host PID
@@ -10,8 +11,9 @@
 #
 # Usage: installer.sh COMMAND
 #   install        idempotent install: compares bytes, writes a temp file and renames it, backs
-#                  up the containerd config before changing it, restarts a service only if a
-#                  file it reads changed, and containerd only if its config changed
+#                  up the containerd config before changing it (only to add the drop-in's
+#                  import, where its imports do not cover it already), restarts a service only
+#                  if a file it reads changed, and containerd only if its config changed
 #   uninstall      stops and removes the services and files, restores the containerd config
 #   run            install, then wait for SIGTERM (the DaemonSet's main process)
 #   run-uninstall  uninstall, then wait
@@ -22,7 +24,8 @@
 # (unsupported containerd). Environment: see require_env (set by the DaemonSet).
 set -euo pipefail
 
-readonly CRI_DECRYPTION_TABLE='[plugins."io.containerd.grpc.v1.cri".image_decryption]'
+readonly CRI_IMAGES_TABLE='[plugins."io.containerd.cri.v1.images"]'
+readonly CRI_DECRYPTION_TABLE='[plugins."io.containerd.cri.v1.images".image_decryption]'
 readonly DECODER_IDS=(io.containerd.ocicrypt.decoder.v1.tar io.containerd.ocicrypt.decoder.v1.tar.gzip)
 readonly BINARIES=(attestation-agent confidential-data-hub ctd-decoder)
 
@@ -118,35 +121,42 @@ rmdir_tracked() {
 
 # --- containerd ---------------------------------------------------------------
 
+# check_containerd: refuses a containerd that cannot decrypt images on the node through the CRI
+# client pull path (reinstated in 2.1.7, 2.2.2 and 2.3.0, containerd PR #12705; 2.0 cannot; 1.x
+# reads another config format). Sets CONTAINERD_CONFIG_VERSION, the version it writes itself.
 check_containerd() {
-  local line version
+  local line version major minor patch
   line=$(host containerd --version) || die "could not run 'containerd --version' on the node"
   version=$(awk '{print $3}' <<<"$line")
   version=${version#v}
-  case "$version" in
-    1.6.* | 1.7.*)
-      log "containerd $version on the node"
-      ;;
-    2.*)
-      log "refusing to install: the node runs containerd $version. Node-level image decryption needs containerd 1.7: containerd 2.x pulls images through its transfer service, which skips the ctd-decoder stream processors (seed 000: 'read configFd: bad file descriptor'). Install containerd 1.7.x on this node."
-      exit 3
-      ;;
-    *)
-      log "refusing to install: unrecognised containerd version '$version' ($line); supported: 1.6.x and 1.7.x"
-      exit 3
-      ;;
-  esac
+  version=${version%%[~+-]*}
+  if ! [[ "$version" =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]]; then
+    log "refusing to install: unrecognised containerd version '$version' ($line); supported: 2.1.7+, 2.2.2+, 2.3 and later"
+    exit 3
+  fi
+  major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]} patch=${BASH_REMATCH[3]}
+  if ((major < 2 || (major == 2 && minor == 0) || (major == 2 && minor == 1 && patch < 7) || (major == 2 && minor == 2 && patch < 2))); then
+    log "refusing to install: the node runs containerd $version. Node-level image decryption needs containerd 2.1.7+, 2.2.2+ or 2.3 and later: only their CRI client pull path (use_local_image_pull) runs the ctd-decoder stream processors (containerd PR #12705); 1.x reads another config format. Upgrade containerd on this node."
+    exit 3
+  fi
+  if ((major > 2 || minor >= 3)); then CONTAINERD_CONFIG_VERSION=4; else CONTAINERD_CONFIG_VERSION=3; fi
+  log "containerd $version on the node"
 }
 
-# toml_value FILE TABLE KEY: the raw value of KEY in [TABLE] (exact header line, spaces
-# ignored), as `containerd config dump` prints it; empty when absent.
+# toml_value FILE TABLE KEY: the value of KEY in [TABLE] (exact header line, spaces ignored,
+# quotes in the header and a single-quoted value read as double quotes, as containerd 2.x
+# `config dump` writes literal strings); empty when absent.
 toml_value() {
   awk -v table="$2" -v key="$3" '
     function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
     /^[ \t]*\[/ { t = trim($0); gsub(/[ \t]/, "", t); gsub(/\047/, "\"", t); inside = (t == table); next }
     inside {
       line = $0; sub(/#.*$/, "", line)
-      if (match(line, "^[ \t]*" key "[ \t]*=")) { print trim(substr(line, RLENGTH + 1)); exit }
+      if (match(line, "^[ \t]*" key "[ \t]*=")) {
+        v = trim(substr(line, RLENGTH + 1))
+        if (v ~ /^\047[^\047]*\047$/) v = "\"" substr(v, 2, length(v) - 2) "\""
+        print v; exit
+      }
     }' "$1"
 }
 
@@ -181,13 +191,15 @@ import_state() {
   echo "line:$n"
 }
 
-# merge_config SRC OUT: OUT = SRC plus what decryption needs in the main config: an import of
-# our drop-in (containerd merges imported files per stream processor id, so the drop-in never
-# touches other settings) and key_model "node" where the file sets another value. Nothing else.
+# merge_config SRC OUT: OUT = SRC plus an import of our drop-in where its imports do not cover it
+# already. Nothing else: containerd 2.x merges an imported file deeply, imported values winning
+# (server/config mergeConfig), so the drop-in itself turns on what decryption needs without
+# touching the node's other settings. The drop-in is config version 3, and containerd refuses a
+# drop-in of a higher version than the root file, so the root must be version 3 or 4.
 merge_config() {
-  local src=$1 out=$2 state current n line entries comment
-  grep -Eq '^[[:space:]]*version[[:space:]]*=[[:space:]]*2[[:space:]]*(#.*)?$' "$src" ||
-    die "$CONTAINERD_CONFIG is not a version 2 containerd config (no 'version = 2'); generate one with 'containerd config default' first"
+  local src=$1 out=$2 state n line entries comment
+  grep -Eq '^[[:space:]]*version[[:space:]]*=[[:space:]]*[34][[:space:]]*(#.*)?$' "$src" ||
+    die "$CONTAINERD_CONFIG is not a containerd 2.x config (no 'version = 3' or 'version = 4'); convert it with 'containerd config migrate' first"
   state=$(import_state "$src")
   case "$state" in
     covered)
@@ -217,22 +229,11 @@ merge_config() {
       } >"$out"
       ;;
   esac
-  current=$(toml_value "$out" "$CRI_DECRYPTION_TABLE" key_model)
-  if [[ -n "$current" && "$current" != '"node"' ]]; then
-    awk -v table="$CRI_DECRYPTION_TABLE" '
-      /^[ \t]*\[/ { t = $0; gsub(/[ \t]/, "", t); gsub(/\047/, "\"", t); inside = (t == table) }
-      inside && /^[ \t]*key_model[ \t]*=/ && !done {
-        match($0, /^[ \t]*/); print substr($0, 1, RLENGTH) "key_model = \"node\" # coco-guest-components: was " substr($0, RLENGTH + 1); done = 1; next
-      }
-      { print }' "$out" >"$out.km"
-    mv -f "$out.km" "$out"
-    log "key_model was $current in $CONTAINERD_CONFIG: setting \"node\""
-  fi
 }
 
 # verify_config: the host's containerd must load the merged config with our decoders for both
-# encrypted layer types and the node key model. A layout this script does not parse (e.g. the
-# key model set through a dotted key) is caught here, before containerd restarts.
+# encrypted layer types, the node key model and the client pull path. Whatever overrides the
+# drop-in (e.g. a later import of the node's) is caught here, before containerd restarts.
 verify_config() {
   local dump id want
   newtmp dump "$STATE_DIR" dump
@@ -251,6 +252,10 @@ verify_config() {
     log "containerd config dump: image_decryption key_model is not \"node\""
     return 1
   fi
+  if [[ "$(toml_value "$dump" "$CRI_IMAGES_TABLE" use_local_image_pull)" != true ]]; then
+    log "containerd config dump: use_local_image_pull is not true (the transfer service would skip the decoders)"
+    return 1
+  fi
 }
 
 # prepare_containerd_config: MERGED = the containerd config to write (nothing written yet, so a
@@ -264,7 +269,7 @@ prepare_containerd_config() {
     merge_config "$conf" "$MERGED"
   else
     newtmp src "$STATE_DIR" empty-config
-    printf 'version = 2\n' >"$src"
+    printf 'version = %s\n' "$CONTAINERD_CONFIG_VERSION" >"$src"
     merge_config "$src" "$MERGED"
   fi
 }

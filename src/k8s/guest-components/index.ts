@@ -1,7 +1,7 @@
 /**
  * The guest-components component (dist/<env>/guest-components/): a privileged DaemonSet on the
  * nodes labelled by the infrastructure that installs attestation-agent, confidential-data-hub and
- * ctd-decoder as host services and merges the decryption settings into containerd 1.7
+ * ctd-decoder as host services and adds the decryption settings to containerd 2.x as a drop-in
  * (seed 000 §5-6, DESIGN §4.4). Config in, constructs out.
  */
 import { createHash } from 'node:crypto';

@@ -1,7 +1,8 @@
 /**
  * The files the installer puts on the node, rendered from typed inputs. Formats are those of the
  * pinned releases: guest-components v0.21.0 (attestation-agent/attestation-agent/src/config,
- * confidential-data-hub/hub/src/config.rs) and containerd 1.7 (stream processors, imports).
+ * confidential-data-hub/hub/src/config.rs) and containerd 2.x (config version 3 drop-in: stream
+ * processors, CRI images settings, deep-merged imports).
  */
 import { VERSIONS } from '../../shared/versions';
 import { HOST, HOST_AA_CONFIG, HOST_BIN, HOST_CDH_CONFIG, HOST_LIB, HOST_OCICRYPT_CONFIG, NODE_FILES } from './host-layout';
@@ -93,19 +94,30 @@ const DECODERS = [
 ] as const;
 
 /**
- * containerd 1.7 drop-in. Only stream processors: containerd merges an imported file's
- * `plugins` per plugin id, so a `[plugins."io.containerd.grpc.v1.cri".image_decryption]` table
- * here would replace the node's whole CRI table (SystemdCgroup, sandbox image, ...).
- * key_model "node" is containerd 1.7's default; the installer fixes the main config where it
- * sets another value.
+ * containerd 2.x drop-in. containerd merges an imported file into the node's config deeply,
+ * imported values winning, and replaces stream processors by id (cmd/containerd/server/config,
+ * mergeConfig), so this file turns decryption on without touching any other setting:
+ * - the decoders for both encrypted layer types, under containerd's own ids (overridden, not
+ *   duplicated: the CRI plugin hands the decryption payload only to these);
+ * - `use_local_image_pull = true`: the CRI client pull path, the only 2.x path that runs stream
+ *   processors (the default transfer service skips them);
+ * - `key_model = "node"` (containerd's default, stated so a node config cannot turn it off).
+ * Version 3, the oldest version every decrypting containerd (2.1.7+, 2.2.2+, 2.3) reads; a 2.3
+ * node migrates it on load.
  */
 export function containerdDropIn(): string {
   const lines = [
-    '# containerd 1.7 drop-in: decrypt encrypted image layers with ctd-decoder and the guest components.',
-    '# Rendered by coco-azure-gitops (src/k8s/guest-components). Imported by /etc/containerd/config.toml.',
-    '# Stream processors only: an imported plugins."io.containerd.grpc.v1.cri" table would replace the',
-    "# node's whole CRI plugin config. The ids are containerd's defaults, overridden (not duplicated).",
-    'version = 2',
+    '# containerd 2.x drop-in: decrypt encrypted image layers with ctd-decoder and the guest components.',
+    '# Rendered by coco-azure-gitops (src/k8s/guest-components). Imported by /etc/containerd/config.toml;',
+    '# containerd merges it into that file deeply, so it changes only the keys below.',
+    'version = 3',
+    '',
+    '# The CRI client pull path runs the stream processors; the transfer service would skip them.',
+    '[plugins."io.containerd.cri.v1.images"]',
+    '  use_local_image_pull = true',
+    '',
+    '  [plugins."io.containerd.cri.v1.images".image_decryption]',
+    '    key_model = "node"',
     '',
     '[stream_processors]',
   ];
