@@ -1,0 +1,82 @@
+/**
+ * `npm run simulate [-- <env> ...] [--keep] [--jobs N]`: brings each environment (all by default) up
+ * on a real control plane with simulated nodes (src/simulate, docs/simulation.md) and reports what
+ * did not come up, in the scheduler's and controllers' words. Exit 0: every environment passed;
+ * 1: one failed; 2: bad input.
+ */
+import { exitOnUserError, loadAllOrExit } from './load-or-exit';
+import { UserInputError } from '../config/errors';
+import { simulateEnvironment, type SimulationResult } from '../simulate/simulate';
+import { formatResult, formatResults } from '../simulate/report';
+
+const USAGE = `usage: npm run simulate -- [<env> ...] [--keep] [--jobs N] [--verbose]
+
+Brings each environment (default: all) up on a real kube-apiserver, kube-controller-manager,
+kube-scheduler and etcd on 127.0.0.1, with kwok playing the kubelet of nodes shaped like the
+environment's infrastructure, and syncs the bundle in Argo CD's order. Needs the binaries of
+scripts/install-tools.sh. See docs/simulation.md.
+
+  --keep      keep each control plane's folder (component logs) and print its path
+  --jobs N    environments simulated at once (default 2)
+  --verbose   print sync progress
+`;
+
+interface Args {
+  readonly names: string[];
+  readonly keep: boolean;
+  readonly jobs: number;
+  readonly verbose: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args | 'help' {
+  const names: string[] = [];
+  let keep = false;
+  let verbose = false;
+  let jobs = 2;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') return 'help';
+    else if (a === '--keep') keep = true;
+    else if (a === '--verbose') verbose = true;
+    else if (a === '--jobs') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 8) throw new UserInputError([{ file: 'command line', path: '--jobs', expected: 'an integer from 1 to 8', found: String(argv[i]) }]);
+      jobs = n;
+    } else if (a.startsWith('-')) throw new UserInputError([{ file: 'command line', path: '', expected: 'environment names, --keep, --jobs N or --verbose (see --help)', found: `option ${a}` }]);
+    else names.push(a);
+  }
+  return { names, keep, jobs, verbose };
+}
+
+async function main(): Promise<void> {
+  const args = exitOnUserError(() => parseArgs(process.argv.slice(2)));
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const all = loadAllOrExit(process.cwd());
+  const environments = exitOnUserError(() => {
+    const unknown = args.names.filter((n) => !all.some((e) => e.name === n));
+    if (unknown.length > 0) throw new UserInputError(unknown.map((n) => ({ file: `config/environments/${n}.yaml`, path: '', expected: `an existing environment (${all.map((e) => e.name).join(', ')})`, found: `no such file for environment ${JSON.stringify(n)}` })));
+    return args.names.length === 0 ? all : all.filter((e) => args.names.includes(e.name));
+  });
+  const results: SimulationResult[] = [];
+  const queue = [...environments];
+  const worker = async () => {
+    for (let env = queue.shift(); env !== undefined; env = queue.shift()) {
+      const result = await simulateEnvironment(env, { keep: args.keep, log: args.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined });
+      process.stdout.write(`${formatResult(result)}\n`);
+      results.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(args.jobs, environments.length) }, worker));
+  const order = environments.map((e) => e.name);
+  const summary = formatResults(results.sort((a, b) => order.indexOf(a.environment) - order.indexOf(b.environment)));
+  process.stdout.write(`${summary.split('\n').pop() ?? ''}\n`);
+  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`simulate: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

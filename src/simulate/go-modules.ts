@@ -1,0 +1,59 @@
+/**
+ * Files read from Go modules in the local module cache, downloaded through the Go module proxy
+ * when missing (`go mod download`): kwok's default stages, Argo CD's and the Prometheus
+ * Operator's CRDs. Read at run time, never copied into the repository.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Module versions the simulation reads files from. */
+export const SIMULATION_MODULES = {
+  /** kwok whose default stages (kustomize/stage/...) drive node heartbeats and pod lifecycle. */
+  kwok: { path: 'sigs.k8s.io/kwok', version: 'v0.8.0' },
+  /** Argo CD whose CRDs the platform installs (the same release the schemas come from). */
+  argoCd: { path: 'github.com/argoproj/argo-cd/v3', version: 'v3.6.1' },
+  /** Prometheus Operator CRDs, for clusters that declare them (cluster.crds). */
+  prometheusOperator: { path: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.94.1' },
+} as const;
+
+export type SimulationModule = keyof typeof SIMULATION_MODULES;
+
+const zips = new Map<string, string>();
+
+/**
+ * Path of the verified module zip. `go mod download` exits non-zero when the module's go.mod asks
+ * for a newer Go than the local one, after it has downloaded and verified the zip: the zip is all
+ * we read, so its presence decides (the same as scripts/update-schemas.sh).
+ */
+function moduleZip(module: SimulationModule): string {
+  const { path, version } = SIMULATION_MODULES[module];
+  const key = `${path}@${version}`;
+  const known = zips.get(key);
+  if (known) return known;
+  let out = '';
+  try {
+    out = execFileSync('go', ['mod', 'download', '-json', key], { encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }, cwd: '/' });
+  } catch (e) {
+    out = String((e as { stdout?: string }).stdout ?? '');
+  }
+  let zip = '';
+  try {
+    zip = (JSON.parse(out) as { Zip?: string }).Zip ?? '';
+  } catch {
+    // fall through to the error below
+  }
+  if (!zip || !existsSync(zip)) throw new Error(`go mod download ${key} failed: ${out.trim() || 'no output'}`);
+  zips.set(key, zip);
+  return zip;
+}
+
+/** One file of a module (entries of a module zip are prefixed with `<module>@<version>/`). */
+export function moduleFile(module: SimulationModule, file: string): string {
+  const { path, version } = SIMULATION_MODULES[module];
+  const gomodcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  // An extracted module folder (present when the module was built) saves the unzip.
+  const extracted = join(gomodcache, `${path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${version}`, file);
+  if (existsSync(extracted)) return readFileSync(extracted, 'utf8');
+  return execFileSync('unzip', ['-p', moduleZip(module), `${path}@${version}/${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}

@@ -1,0 +1,82 @@
+/**
+ * A simulated external provisioner for the StorageClasses the cluster provides: it does what
+ * external-provisioner does for a CSI driver, without a disk. The PV controller in
+ * kube-controller-manager marks a claim with `volume.kubernetes.io/storage-provisioner`; for a
+ * provisioner served here this creates a PersistentVolume pre-bound to the claim (after the
+ * scheduler picked a node, for WaitForFirstConsumer classes), and the PV controller binds them.
+ * Claims of any other class stay Pending, as they would on the real cluster.
+ */
+import type { KubeClient, KubeObject } from './kube-client';
+
+const PROVISIONER_ANNOTATION = 'volume.kubernetes.io/storage-provisioner';
+const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+
+type Json = Record<string, unknown>;
+
+export class SimulatedProvisioner {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly client: KubeClient,
+    /** Provisioner names served (those of the provided StorageClasses). */
+    private readonly provisioners: ReadonlySet<string>,
+  ) {}
+
+  start(intervalMs = 300): void {
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass over all claims; errors are retried on the next pass. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const claims = await this.client.list('v1', 'PersistentVolumeClaim');
+      for (const claim of claims) await this.provision(claim);
+    } catch {
+      // the API server may be busy or stopping: the next pass retries
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async provision(claim: KubeObject): Promise<void> {
+    const uid = claim.metadata.uid ?? '';
+    if (this.done.has(uid) || claim.status?.phase === 'Bound') return;
+    const provisioner = claim.metadata.annotations?.[PROVISIONER_ANNOTATION];
+    if (!provisioner || !this.provisioners.has(provisioner)) return;
+    const className = String(claim.spec?.storageClassName ?? '');
+    const sc = await this.client.get('storage.k8s.io/v1', 'StorageClass', className);
+    if (!sc) return;
+    const selectedNode = claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION];
+    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !selectedNode) return;
+    const spec = claim.spec as Json;
+    const request = ((spec.resources as Json | undefined)?.requests as Json | undefined)?.storage ?? '1Gi';
+    const pv: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `pvc-${uid}`, annotations: { 'pv.kubernetes.io/provisioned-by': provisioner } },
+      spec: {
+        capacity: { storage: request },
+        accessModes: spec.accessModes,
+        persistentVolumeReclaimPolicy: String(sc.reclaimPolicy ?? 'Delete'),
+        storageClassName: className,
+        volumeMode: spec.volumeMode ?? 'Filesystem',
+        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid },
+        csi: { driver: provisioner, volumeHandle: `simulated-${uid}` },
+        // A zonal disk is reachable from the node it was made for (and its zone): pin it there.
+        ...(selectedNode
+          ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [selectedNode] }] }] } } }
+          : {}),
+      },
+    };
+    await this.client.create(pv);
+    this.done.add(uid);
+  }
+}

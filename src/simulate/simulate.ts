@@ -1,0 +1,138 @@
+/**
+ * One environment brought up the way an operator deploys it, on a real control plane with
+ * simulated nodes: the cluster as the infrastructure (or `cluster`) gives it, the operator's
+ * Secrets as the docs create them, `kubectl apply -f dist/<env>/bootstrap/`, then Argo CD's sync;
+ * finally the pass criteria (checks.ts). What the simulation cannot show is in docs/simulation.md.
+ */
+import type { LoadedEnvironment } from '../config/load';
+import { buildManifests, DIST_PATH } from '../k8s/bundle';
+import type { K8sObject } from '../shared/k8s-object';
+import { clusterNodes } from '../shared/cluster-nodes';
+import { BOOTSTRAP_FOLDER } from '../shared/components';
+import { ArgoSimulator } from './argo-apply';
+import { checkCluster } from './checks';
+import { clusterProvides } from './cluster-provides';
+import { ControlPlane } from './control-plane';
+import type { KubeClient, KubeObject } from './kube-client';
+import { nodeObject } from './nodes';
+import { createOperatorSecrets, type SecretRef } from './operator-secrets';
+import { SimulatedProvisioner } from './provisioner';
+import { podReferences, podSpecOf } from './references';
+import type { WaitOptions } from './wait-healthy';
+
+export interface SimulationFailure {
+  /** Where it failed: `operator`, `bootstrap`, an Application name, or `check`. */
+  readonly stage: string;
+  readonly object: string;
+  readonly reasons: readonly string[];
+}
+
+export interface SimulationResult {
+  readonly environment: string;
+  readonly ok: boolean;
+  readonly failures: readonly SimulationFailure[];
+  /** Seconds: control plane start, sync, total. */
+  readonly seconds: { readonly controlPlane: number; readonly sync: number; readonly total: number };
+  readonly nodes: number;
+  readonly objects: number;
+}
+
+export interface SimulateOptions {
+  readonly wait?: WaitOptions;
+  /** Keep the control plane's folder (logs) for inspection. @default false */
+  readonly keep?: boolean;
+  readonly log?: (line: string) => void;
+  /**
+   * Changes the rendered bundle before it is applied (tests break an environment on purpose).
+   * @default none
+   */
+  readonly mutate?: (folders: Map<string, K8sObject[]>) => void;
+  /** Runs after the operator's commands, before bootstrap (tests delete a Secret). @default none */
+  readonly afterOperator?: (client: KubeClient) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Secrets the rendered pod templates name (pull secrets aside), per namespace. */
+function referencedSecrets(objects: readonly K8sObject[]): SecretRef[] {
+  const seen = new Map<string, SecretRef>();
+  for (const o of objects) {
+    const spec = podSpecOf(o as unknown as KubeObject);
+    const namespace = o.metadata.namespace;
+    if (!spec || !namespace) continue;
+    for (const ref of podReferences(spec)) if (ref.kind === 'Secret' && ref.where !== 'imagePullSecrets') seen.set(`${namespace}/${ref.name}`, { namespace, name: ref.name });
+  }
+  return [...seen.values()].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+}
+
+export async function simulateEnvironment(env: LoadedEnvironment, opts: SimulateOptions = {}): Promise<SimulationResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const folders = new Map<string, K8sObject[]>(buildManifests(env).map((f) => [`${DIST_PATH}/${env.name}/${f.folder}`, [...f.objects]]));
+  opts.mutate?.(folders);
+  const rendered = [...folders.entries()].filter(([path]) => !path.endsWith(`/${BOOTSTRAP_FOLDER}`)).flatMap(([, objects]) => objects);
+  const network = env.config.infrastructure.network;
+  const nodes = clusterNodes(env.config);
+  const provides = clusterProvides(env.config);
+  const cp = await ControlPlane.start({ serviceCidr: network.serviceCidr, podCidr: network.podCidr, keep: opts.keep });
+  const failures: SimulationFailure[] = [];
+  const tReady = Date.now();
+  log(`${env.name}: control plane up in ${((tReady - t0) / 1000).toFixed(1)}s (${cp.dir})`);
+  const client = cp.client;
+  const provisioner = new SimulatedProvisioner(client, new Set(provides.storageClasses.map((c) => String(c.provisioner))));
+  let tSync = tReady;
+  try {
+    // The platform: Argo CD's namespace and CRDs, the cluster's StorageClasses and nodes.
+    for (const ns of provides.namespaces) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const crd of provides.crds) await client.apply(crd);
+    for (const crd of provides.crds) {
+      await waitFor(`CRD ${crd.metadata.name} established`, async () => {
+        const live = await client.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
+        return ((live?.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      });
+    }
+    client.resetDiscovery();
+    for (const sc of provides.storageClasses) await client.apply(sc);
+    for (const node of nodes) await client.create(nodeObject(node));
+    await waitFor('kwok to mark every node Ready', async () => {
+      const live = await client.list('v1', 'Node');
+      return live.length === nodes.length && live.every((n) => ((n.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    });
+    provisioner.start();
+
+    // The operator: Secrets as the docs say, before the first sync.
+    const secrets = referencedSecrets(rendered);
+    const operator = createOperatorSecrets(cp.kubeconfig, secrets);
+    for (const e of operator.errors) failures.push({ stage: 'operator', object: 'documented commands', reasons: [e] });
+    for (const s of operator.undocumented) failures.push({ stage: 'operator', object: `Secret ${s.namespace}/${s.name}`, reasons: ['referenced by the bundle, but no doc (docs/kbs.md, docs/guest-components.md, docs/workloads.md) has the kubectl command that creates it'] });
+    await opts.afterOperator?.(client);
+
+    tSync = Date.now();
+    const argo = new ArgoSimulator({ client, folders, wait: opts.wait, assertAlive: () => cp.assertAlive(), log: (l) => log(`${env.name}: ${l}`) });
+    await argo.bootstrap(folders.get(`${DIST_PATH}/${env.name}/${BOOTSTRAP_FOLDER}`) ?? []);
+    for (const f of argo.failures) failures.push({ stage: f.application, object: f.object, reasons: f.reasons });
+    // Criteria on what was synced; objects of a stopped sync are already reported there.
+    const reported = new Set(failures.map((f) => f.object));
+    for (const f of await checkCluster(client, rendered)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
+  } finally {
+    provisioner.stop();
+    await cp.stop();
+  }
+  const t1 = Date.now();
+  return {
+    environment: env.name,
+    ok: failures.length === 0,
+    failures,
+    seconds: { controlPlane: (tReady - t0) / 1000, sync: (t1 - tSync) / 1000, total: (t1 - t0) / 1000 },
+    nodes: nodes.length,
+    objects: rendered.length,
+  };
+}
