@@ -39,7 +39,7 @@ describe('diff engine', () => {
     ]);
     const text = formatChanges(changes, 'main');
     expect(text).toContain('  ~ Deployment/coco-tenant/kbs   [SECURITY: image, privileged, security context]\n      spec.template.spec.containers[0].image\n');
-    expect(text.trimEnd().split('\n').pop()).toBe('2 added, 1 removed, 1 changed; 3 security-relevant');
+    expect(text.trimEnd().split('\n').pop()).toBe('2 added, 1 removed, 1 changed; 3 security-relevant; 0 Terraform replacements');
   });
 
   it('says so when nothing changed', () => {

@@ -1,7 +1,7 @@
 // Support windows and CVE floors of the node software (src/shared/support.ts,
 // src/config/rules/versions.ts): production refuses what is past support unless the environment
 // accepts that exact version by name; dev only reports it.
-import { compareVersions, SUPPORT, SUPPORT_REVIEWED_ON, supportProblem, releaseLine } from '../src/shared/support';
+import { compareVersions, SUPPORT, SUPPORT_REVIEWED_ON, staleReviewWarning, supportProblem, releaseLine } from '../src/shared/support';
 import { NODE_ARTIFACT_SHA256, VERSIONS } from '../src/shared/versions';
 import { aksData, problems, set, tdxData } from './infra-support';
 
@@ -63,5 +63,15 @@ describe('production refuses unsupported or vulnerable versions', () => {
 
   it('checks the AKS version too', () => {
     expect(problems(set(set(aksData(), 'infrastructure/aks/kubernetesVersion', '1.36'), 'kubernetesVersion', '1.36'))).toEqual([]);
+  });
+});
+
+describe('a stale support table', () => {
+  it('is warned about after 90 days, never before', () => {
+    expect(staleReviewWarning(SUPPORT_REVIEWED_ON)).toBeUndefined();
+    expect(staleReviewWarning('2027-03-01')).toBeUndefined();
+    expect(staleReviewWarning('2027-03-02')).toBe(
+      'warning: src/shared/support.ts was reviewed on 2026-12-01, 91 days ago: check the support windows and CVE floors against upstream (support is judged on that date, not today)',
+    );
   });
 });

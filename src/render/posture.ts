@@ -6,6 +6,7 @@ import type { LoadedEnvironment } from '../config/load';
 import type { RenderedFolder } from '../k8s/bundle';
 import type { K8sObject } from '../shared/k8s-object';
 import { PRIVILEGED_REASON_ANNOTATION } from './semantic-rules';
+import { environmentVersions } from './environment-versions';
 
 interface Container {
   readonly name: string;
@@ -22,13 +23,6 @@ interface PodSpec {
   readonly containers?: readonly Container[];
   readonly initContainers?: readonly Container[];
 }
-
-/** Release lines past upstream end of life: reported, not hidden (DESIGN.md §4.1). */
-const END_OF_LIFE: Readonly<Record<string, { line: RegExp; note: string }>> = {
-  kubernetes: { line: /^v?1\.31(\.|$)/, note: 'Kubernetes 1.31 is past upstream end of life (2025-10-28)' },
-  containerd: { line: /^v?1\.7\./, note: 'containerd 1.7 is past upstream end of life; kept because 2.x skips the decryption stream processors (see src/shared/versions.ts)' },
-  cilium: { line: /^v?1\.16\./, note: 'Cilium 1.16 is past upstream end of life' },
-};
 
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
   const spec = o.spec as Record<string, unknown> | undefined;
@@ -83,12 +77,16 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   lines.push('## Policies in force', '', ...namespaces, ...netpols, ...rego, ...agent, '');
   lines.push('## RBAC', '', ...(rbac.length ? rbac : ['- none rendered']), '');
 
-  const versions: string[] = [`- Kubernetes API ${config.kubernetesVersion}`];
+  // Support is judged on the review date of src/shared/support.ts, never the clock (same input, same bytes).
+  const versions = environmentVersions(config);
+  lines.push('## Versions', '', row(['component', 'version', 'upstream support']), row(['---', '---', '---']));
+  for (const v of versions) lines.push(row([v.name, `\`${v.version}\``, v.warning ? `**${v.warning}**; ${v.support}` : v.support]));
   const tdx = config.infrastructure.tdx;
-  if (tdx) versions.push(...Object.entries(tdx.versions).map(([k, v]) => `- ${k} ${v}`), `- VM image ${tdx.image.publisher}:${tdx.image.offer}:${tdx.image.sku}:${tdx.image.version}`);
-  const inUse: [string, string][] = [['kubernetes', config.kubernetesVersion], ...(tdx ? Object.entries(tdx.versions) : [])];
-  const notes = inUse.flatMap(([name, v]) => (END_OF_LIFE[name]?.line.test(v) ? [END_OF_LIFE[name].note] : []));
-  lines.push('## Versions', '', ...versions, ...[...new Set(notes)].map((n) => `- **Note:** ${n}`), '');
+  if (tdx) lines.push(row(['VM image', `\`${tdx.image.publisher}:${tdx.image.offer}:${tdx.image.sku}:${tdx.image.version}\``, 'Canonical confidential VM image']));
+  lines.push('', 'Upstream support as checked on the review date of `src/shared/support.ts`.', '');
+  if (config.acceptUnsupportedVersions.length > 0) {
+    lines.push('## Accepted risks', '', ...config.acceptUnsupportedVersions.map((a) => `- **${a.component} ${a.version}** runs past upstream support or below a CVE floor: ${a.reason}`), '');
+  }
 
   const infra = config.infrastructure;
   if (infra.provider === 'azure-tdx') {

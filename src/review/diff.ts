@@ -3,6 +3,7 @@
  * changed field paths, flagging changes a security reviewer must look at.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { replacementCauses, type TerraformResource } from './terraform-replacement';
 
 /** A rendered document: a Kubernetes object or a Terraform resource, keyed by a readable id. */
 export interface Doc {
@@ -23,6 +24,8 @@ export interface Change {
   readonly paths: readonly string[];
   /** Why a reviewer must look closely (empty when nothing security-relevant changed). */
   readonly flags: readonly string[];
+  /** Terraform resources only: the arguments whose change makes Terraform replace the resource. */
+  readonly replaces?: readonly string[];
 }
 
 const SECURITY_KINDS: Readonly<Record<string, string>> = {
@@ -87,7 +90,10 @@ export function diffDocs(before: readonly Doc[], after: readonly Doc[]): Change[
     const b = now.get(k);
     if (a && b) {
       const paths = changedPaths(a.body, b.body);
-      if (paths.length) changes.push({ group: b.group, id: b.id, op: '~', paths, flags: flagsFor(b.kind, paths) });
+      if (paths.length) {
+        const replaces = b.kind.startsWith('azurerm_') ? replacementCauses(b.kind, b.body as TerraformResource, paths) : [];
+        changes.push({ group: b.group, id: b.id, op: '~', paths, flags: flagsFor(b.kind, paths), ...(replaces.length ? { replaces } : {}) });
+      }
     } else {
       const d = (a ?? b) as Doc;
       // A new or removed object is judged by everything it contains.
@@ -114,11 +120,13 @@ export function formatChanges(changes: readonly Change[], against: string): stri
       lines.push('', group);
     }
     const flag = c.flags.length ? `   [SECURITY: ${c.flags.join(', ')}]` : '';
-    lines.push(`  ${c.op} ${c.id}${flag}`);
+    const replaces = c.replaces ? `   [REPLACES the resource: ${c.replaces.join(', ')}]` : '';
+    lines.push(`  ${c.op} ${c.id}${flag}${replaces}`);
     for (const p of c.paths) lines.push(`      ${p}`);
   }
   const count = (op: string) => changes.filter((c) => c.op === op).length;
   const security = changes.filter((c) => c.flags.length > 0).length;
-  lines.push('', `${count('+')} added, ${count('-')} removed, ${count('~')} changed; ${security} security-relevant`);
+  const replaced = changes.filter((c) => c.replaces).length;
+  lines.push('', `${count('+')} added, ${count('-')} removed, ${count('~')} changed; ${security} security-relevant; ${replaced} Terraform replacements`);
   return `${lines.join('\n')}\n`;
 }

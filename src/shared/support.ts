@@ -146,3 +146,13 @@ export function supportEndText(component: VersionedComponent, version: string): 
   const end = line.supportEnd ? `supported until ${line.supportEnd}` : 'no end date announced';
   return line.note ? `${end} (${line.note})` : end;
 }
+
+/**
+ * The warning `npm run synth` prints on stderr when this table was reviewed more than
+ * REVIEW_WARN_DAYS before `today` (`YYYY-MM-DD`); output is never affected.
+ */
+export function staleReviewWarning(today: string): string | undefined {
+  const days = Math.floor((Date.parse(today) - Date.parse(SUPPORT_REVIEWED_ON)) / 86_400_000);
+  if (!(days > REVIEW_WARN_DAYS)) return undefined;
+  return `warning: src/shared/support.ts was reviewed on ${SUPPORT_REVIEWED_ON}, ${days} days ago: check the support windows and CVE floors against upstream (support is judged on that date, not today)`;
+}

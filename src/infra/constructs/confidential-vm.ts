@@ -106,6 +106,10 @@ export class ConfidentialVm extends Construct {
       // Managed boot diagnostics: serial log for debugging; kubeadm output stays out of it.
       bootDiagnostics: {},
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+      // Both force a new VM in azurerm. They only matter at first boot, so a version bump or a
+      // newer image must not wipe a node (the control plane above all): existing nodes are
+      // upgraded in place or replaced one at a time on purpose (docs/infrastructure.md, Upgrades).
+      lifecycle: { ignoreChanges: ['custom_data', 'source_image_reference'] },
       tags: props.tags,
     });
     this.vm.overrideLogicalId(`${base}_vm`);
