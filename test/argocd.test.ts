@@ -91,5 +91,14 @@ it('renders a posture report per environment', () => {
     expect(text).toContain('## Dev switches');
   }
   expect(readFileSync(join(repo, 'dist/coco-dev/POSTURE.md'), 'utf8')).toContain('**ON: allowSampleTeePolicy**');
-  expect(readFileSync(join(repo, 'dist/azure-tdx/POSTURE.md'), 'utf8')).toContain('Kubernetes 1.31 is past upstream end of life');
+  const tdx = readFileSync(join(repo, 'dist/azure-tdx/POSTURE.md'), 'utf8');
+  expect(tdx).toContain('| containerd (nodes) | `2.3.4` | supported until 2028-04 (LTS) |');
+  expect(tdx).toContain('| Kubernetes (kubeadm nodes) | `1.36.5` | supported until 2027-06-28 |');
+  // Production environments render only supported versions: no warning, no accepted risk.
+  for (const env of ['azure-tdx', 'aks-cvm', 'bare-metal']) {
+    const text = readFileSync(join(repo, 'dist', env, 'POSTURE.md'), 'utf8');
+    expect({ env, warnings: text.split('\n').filter((l) => /\*\*(needs|accepted risk)/.test(l) || l.startsWith('## Accepted risks')) }).toEqual({ env, warnings: [] });
+  }
+  const versions = JSON.parse(readFileSync(join(repo, 'dist/azure-tdx/versions.json'), 'utf8')) as { name: string; version: string }[];
+  expect(versions.find((v) => v.name === 'Cilium')?.version).toBe('1.20.1');
 });

@@ -60,6 +60,12 @@ describe('azure-tdx infrastructure config', () => {
     expect(problems(set(tdxData(), 'infrastructure/tdx/versions/runc', '1.4.2'))).toEqual([expect.stringContaining('/infrastructure/tdx/versions/runc: expected a runc version with a pinned sha256')]);
   });
 
+  it('refuses a containerd older than Kubernetes 1.36 supports', () => {
+    expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', '2.1.7'))).toEqual([
+      '/infrastructure/tdx/versions/containerd: expected containerd 2.2 or later (Kubernetes 1.36 needs it), found string "2.1.7"',
+    ]);
+  });
+
   it('refuses containerd releases that cannot decrypt images on the node through the CRI client pull path', () => {
     for (const version of ['1.7.30', '2.0.7', '2.1.6', '2.2.1']) {
       expect(problems(set(tdxData(), 'infrastructure/tdx/versions/containerd', version))).toEqual([

@@ -36,6 +36,11 @@ function checkNodeBinaries(env: EnvironmentConfig, report: Report): void {
     report('/infrastructure/tdx/versions/containerd', 'containerd 2.1.7+, 2.2.2+ or 2.3.x (the node config is containerd 2.x config version 3 with use_local_image_pull; 1.x and 2.0 cannot decrypt images on the node through it)', tdx.versions.containerd);
     return;
   }
+  // The kubelet of 1.36 drops support for older containerd releases (DESIGN.md §4.1).
+  if (compareVersions(releaseLine(tdx.versions.kubernetes), '1.36') >= 0 && compareVersions(line, '2.2') < 0) {
+    report('/infrastructure/tdx/versions/containerd', `containerd 2.2 or later (Kubernetes ${releaseLine(tdx.versions.kubernetes)} needs it)`, tdx.versions.containerd);
+    return;
+  }
   for (const tool of ['containerd', 'runc'] as const) {
     const pinned: Record<string, string> = NODE_ARTIFACT_SHA256[tool];
     if (pinned[tdx.versions[tool].replace(/^v/, '')] === undefined) {
