@@ -115,7 +115,7 @@ describe('installer on a node configured by the infrastructure (imports conf.d/*
     expect(d.localPull).toBe(true);
     const t = dump(node);
     expect(runc(t, 'options', 'SystemdCgroup')).toBe(true);
-    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.1');
+    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.2');
   });
 
   it('systemd-analyze verifies the installed units against the installed binaries', () => {
@@ -168,7 +168,7 @@ describe('why the drop-in may carry CRI image settings (containerd 2.x merges im
     const t = dump(node);
     expect(images(t, 'image_decryption', 'key_model')).toBe('');
     expect(runc(t, 'options', 'SystemdCgroup')).toBe(true);
-    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.1');
+    expect(images(t, 'pinned_images', 'sandbox')).toBe('registry.k8s.io/pause:3.10.2');
   });
 });
 

@@ -1,5 +1,5 @@
 // The azure-tdx node bootstrap checked by the real consumers: cloud-init's schema validator,
-// shellcheck, bash, containerd, systemd, jq, openssl and kubeadm (built from v1.31.14 source by
+// shellcheck, bash, containerd, systemd, jq, openssl and kubeadm (built from v1.36.5 source by
 // scripts/install-tools.sh). Everything is taken from the synthesized stack's custom_data, i.e.
 // the exact bytes the VMs receive.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,8 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { NODE_ARTIFACT_SHA256 } from '../src/shared/versions';
+import { NODE_ARTIFACT_SHA256, VERSIONS } from '../src/shared/versions';
+import { SANDBOX_IMAGE } from '../src/infra/cloud-init/containerd-config';
 import { JOIN_TOKEN_SH, KUBEADM_JOIN_SH } from '../src/infra/cloud-init/scripts';
 import { run } from './support/tools';
 import { ciliumValuesYaml } from '../src/infra/cloud-init/cilium-values';
@@ -128,7 +129,7 @@ describe('containerd configuration (containerd itself parses it)', () => {
     const out = dump({});
     expect(out).toMatch(/^version = 4$/m);
     expect(out).toMatch(/SystemdCgroup = true/);
-    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.1'/);
+    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.2'/);
     // Without the guest-components drop-in, CRI pulls through the transfer service (containerd's default).
     expect(out).toMatch(/use_local_image_pull = false/);
   });
@@ -150,7 +151,7 @@ describe('containerd configuration (containerd itself parses it)', () => {
     expect(out).toMatch(/path = 'ctd-decoder'/);
     expect(out).toMatch(/use_local_image_pull = true/);
     expect(out).toMatch(/SystemdCgroup = true/);
-    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.1'/);
+    expect(out).toMatch(/sandbox = 'registry\.k8s\.io\/pause:3\.10\.2'/);
   });
 
   it('refuses a drop-in of a higher config version than the root (containerd 2.x rule)', () => {
@@ -202,6 +203,12 @@ describe('kubeadm configuration (kubeadm config validate)', () => {
     expect(init).toContain('podSubnet: 10.244.0.0/16');
     expect(init).toContain('controlPlaneEndpoint: 10.0.1.4:6443');
     expect(init).toContain('- addon/kube-proxy');
+  });
+
+  it('pins the pause image kubeadm itself uses at this Kubernetes version (containerd sandbox = kubeadm preflight)', () => {
+    const r = run('kubeadm', ['config', 'images', 'list', '--kubernetes-version', `v${VERSIONS.kubernetes}`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes('/pause:'))).toEqual([SANDBOX_IMAGE]);
   });
 
   it('is strict: a misspelled field fails', () => {

@@ -24,7 +24,7 @@ export const CONTAINERD_SOCKET = 'unix:///run/containerd/containerd.sock';
  * Pause image of kubeadm 1.36 (`kubeadm config images list --kubernetes-version v1.36.5`);
  * kubeadm's preflight warns when containerd's sandbox image differs.
  */
-export const SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10.1';
+export const SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10.2';
 
 export interface ContainerdConfigProps {
   /**
