@@ -51,6 +51,8 @@ function fakeKbs(state: KbsState) {
         state.requests.push({ method: req.method ?? '', url, status });
         res.writeHead(status, { 'content-type': 'application/json' }).end(text);
       };
+      // /healthz answers without authentication (kbs/src/api_server.rs); not an admin request.
+      if (req.method === 'GET' && url === '/healthz') return void res.writeHead(200).end();
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return answer(401, '{"type":"AdminAccessDenied","detail":"token verification failed"}');
       if (req.method !== 'POST' || !acl.test(url)) return answer(401, '{"type":"AdminAccessDenied","detail":"role not allowed for path"}');
       if (url === '/kbs/v0/resource-policy') {
@@ -84,7 +86,7 @@ function setup(kbsUrl: string): Setup {
   const dir = mkdtempSync(join(tmpdir(), 'kbs-provision-'));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const applet of ['sh', 'base64', 'tr', 'cat']) symlinkSync(tool('busybox'), join(bin, applet));
+  for (const applet of ['sh', 'base64', 'tr', 'cat', 'date', 'sleep']) symlinkSync(tool('busybox'), join(bin, applet));
   symlinkSync(tool('curl'), join(bin, 'curl'));
   for (const sub of ['script', 'policies', 'admin', 'resources', 'work']) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, 'script', 'provision.sh'), script);
@@ -201,11 +203,34 @@ describe('provision.sh (rendered, coco-dev)', () => {
     expect(state.resources).toEqual({});
   });
 
-  it('fails when KBS is unreachable, after retrying', async () => {
+  it('fails when KBS is unreachable, after waiting for it', async () => {
     const s = setup('http://127.0.0.1:9');
-    const r = await runScript(s);
+    const started = Date.now();
+    const r = await runScript(s, { KBS_WAIT_SECONDS: '3' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('POST /kbs/v0/resource-policy failed');
+    expect(r.stderr).toContain('kbs-provision: KBS at http://127.0.0.1:9 did not answer /healthz within 3s');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+  }, 90_000);
+
+  it('waits for a KBS that is still starting (plain helm install), then provisions', async () => {
+    state = newState();
+    const late = createHttpServer((req, res) => fakeKbs(state)(req, res));
+    const port = await listen(late);
+    late.close();
+    // Nothing listens for the first 3 seconds; then KBS comes up on the same port.
+    const s = setup(`http://127.0.0.1:${port}`);
+    const run = runScript(s, { KBS_WAIT_SECONDS: '60' });
+    await new Promise((r) => setTimeout(r, 3000));
+    const server2 = createHttpServer((req, res) => fakeKbs(state)(req, res));
+    await new Promise<void>((resolve) => server2.listen(port, '127.0.0.1', resolve));
+    try {
+      const r = await run;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(state.resources).toEqual(s.resources);
+    } finally {
+      server2.close();
+    }
   }, 90_000);
 });
 

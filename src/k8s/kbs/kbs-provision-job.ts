@@ -27,8 +27,9 @@ export interface KbsProvisionJobProps {
 
 /**
  * Uploads the policies and resources through the KBS admin API after every sync, once KBS is
- * healthy (Argo CD PostSync hook; the previous run is deleted when the next one is created, so its
- * log stays readable until then). Secrets are mounted optional: a missing one reaches the script,
+ * healthy (Argo CD PostSync hook, Helm post-install/post-upgrade hook; the script itself waits for
+ * /healthz, since Helm does not wait for readiness; the previous run is deleted when the next one
+ * is created, so its log stays readable until then). Secrets are mounted optional: a missing one reaches the script,
  * which names it and fails, instead of a pod stuck waiting for a volume.
  */
 export class KbsProvisionJob extends Construct {
@@ -81,6 +82,10 @@ export class KbsProvisionJob extends Construct {
         annotations: {
           'argocd.argoproj.io/hook': 'PostSync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+          // Plain `helm install` of charts/kbs: after the release's objects exist (Argo CD follows
+          // its own annotation above when both are present); the script waits for KBS to be healthy.
+          'helm.sh/hook': 'post-install,post-upgrade',
+          'helm.sh/hook-delete-policy': 'before-hook-creation',
         },
       },
       spec: {

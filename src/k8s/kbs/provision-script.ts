@@ -83,6 +83,28 @@ post() { # API-PATH CONTENT-TYPE BODY-FILE
 	printf 'kbs-provision: POST /kbs/v0/%s: ok\\n' "$api"
 }
 
+# KBS may still be starting (a first sync, or \`helm install\`, which runs this hook right after it
+# created KBS): wait for /healthz, which answers without authentication, before the first request.
+# Only "not up yet" is waited out (refused connection, timeout, HTTP error, reset); anything else,
+# such as a certificate the CA does not vouch for, goes on to the requests, which report it.
+wait_ready() {
+	deadline=$(($(date +%s) + \${KBS_WAIT_SECONDS:-300}))
+	set -- --silent --fail --output /dev/null --max-time 5
+	if [ -n "$CA_FILE" ]; then set -- "$@" --cacert "$CA_FILE"; fi
+	while :; do
+		rc=0
+		curl "$@" "$KBS_URL/healthz" </dev/null || rc=$?
+		case $rc in
+		0) return 0 ;;
+		7 | 22 | 28 | 52 | 56) ;;
+		*) return 0 ;;
+		esac
+		[ "$(date +%s)" -lt "$deadline" ] || fail "KBS at $KBS_URL did not answer /healthz within \${KBS_WAIT_SECONDS:-300}s"
+		sleep 2
+	done
+}
+wait_ready
+
 # base64url without padding, as KBS decodes policies.
 b64url() {
 	base64 -w 0 "$1" | tr '+/' '-_' | tr -d '='
