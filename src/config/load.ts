@@ -5,11 +5,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { EnvironmentSchema, EXPECTED_KEYWORD, type EnvironmentConfig } from './schema';
 import { describeValue, UserInputError, type InputProblem } from './errors';
 import { checkSemantics } from './semantic';
+import { precompiledValidators } from '../shared/precompiled-ajv';
 
 export const ENVIRONMENTS_DIR = 'config/environments';
 
@@ -47,11 +48,14 @@ export function resolveEnvironmentNames(root: string, requested: readonly string
 
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: false, verbose: true });
-    ajv.addKeyword({ keyword: EXPECTED_KEYWORD, schemaType: 'string' });
-    validator = ajv.compile(EnvironmentSchema);
-  }
+  // Precompiled: compiling this schema took a fifth of `npm run synth`.
+  validator ??= precompiledValidators({
+    name: 'environment-schema',
+    options: { strict: true, allErrors: true, useDefaults: true, coerceTypes: false, verbose: true },
+    keywords: [{ keyword: EXPECTED_KEYWORD, schemaType: 'string' }],
+    schemas: [EnvironmentSchema],
+    refs: { environment: `${EnvironmentSchema.$id}` },
+  }).environment;
   return validator;
 }
 
