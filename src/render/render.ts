@@ -2,7 +2,7 @@
  * `npm run synth`: load every requested environment, build Terraform and Kubernetes objects into a
  * staging folder, validate all of it, then swap `dist/` (and `cdktf.out/`) in at once.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LoadedEnvironment } from '../config/load';
@@ -10,6 +10,7 @@ import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
 import { hasInfrastructure, synthTerraform } from '../infra/app';
 import type { K8sObject, Problem } from '../shared/k8s-object';
 import { makeStaging, removeStaging, swapIn, type Swap } from './atomic';
+import { writeStagedFile } from './staged-file';
 import { validateSchemas } from './schema-validator';
 import { validateSemantics } from './semantic-rules';
 import { scanForSecrets } from './secret-scan';
@@ -64,8 +65,9 @@ export function render(opts: RenderOptions): RenderSummary {
       const folders = buildManifests(env);
       rendered.set(env.name, folders);
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
-      files += writeFolders(join(distStaging, env.name), env, folders);
-      writeFileSync(join(distStaging, env.name, 'POSTURE.md'), postureReport(env, folders));
+      const current = join(opts.root, DIST_PATH, env.name);
+      files += writeFolders(join(distStaging, env.name), current, env, folders);
+      writeStagedFile(join(distStaging, env.name, 'POSTURE.md'), join(current, 'POSTURE.md'), postureReport(env, folders));
     }
     // Charts span every environment, so only a full render writes them.
     if (opts.all) writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
@@ -124,13 +126,16 @@ function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<stri
     for (const [file, text] of Object.entries(chart.files)) {
       const target = join(chartsDir, component.folder, file);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
+      writeStagedFile(target, join(root, CHARTS_PATH, component.folder, file), text);
     }
   }
 }
 
-/** Writes one file per object: `<folder>/<kind>-<name>.yaml`; returns the number written. */
-function writeFolders(envDir: string, env: LoadedEnvironment, folders: readonly RenderedFolder[]): number {
+/**
+ * Writes one file per object, `<folder>/<kind>-<name>.yaml`, below `envDir` (staging), reusing the
+ * unchanged files of `currentDir` (the output it replaces); returns the number written.
+ */
+function writeFolders(envDir: string, currentDir: string, env: LoadedEnvironment, folders: readonly RenderedFolder[]): number {
   let count = 0;
   for (const { folder, objects } of folders) {
     const dir = join(envDir, folder);
@@ -140,7 +145,7 @@ function writeFolders(envDir: string, env: LoadedEnvironment, folders: readonly 
       const file = `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
       if (seen.has(file)) throw new Error(`two objects render to ${DIST_PATH}/${env.name}/${folder}/${file}: give them distinct names`);
       seen.add(file);
-      writeFileSync(join(dir, file), toYaml(object, env));
+      writeStagedFile(join(dir, file), join(currentDir, folder, file), toYaml(object, env));
       count++;
     }
   }
