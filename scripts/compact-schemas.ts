@@ -6,12 +6,15 @@
  *
  *   node build/scripts/compact-schemas.js --swagger swagger.json --crd application-crd.yaml \
  *     --crd appproject-crd.yaml --crd monitoring.coreos.com_servicemonitors.yaml \
- *     --source kubernetes=v1.31.14 --source argo-cd=v3.6.1 --source prometheus-operator=v0.94.1 --out schemas/x.json
+ *     --source k8s.io/kubernetes=v1.36.5 --source github.com/argoproj/argo-cd/v3=v3.6.1 ... --out schemas/x.json
+ *   node build/scripts/compact-schemas.js --print-sources
+ *     prints the Kubernetes, Argo CD and prometheus-operator versions of SCHEMA_SOURCES on one line
+ *     (the defaults of scripts/update-schemas.sh)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { Json, SchemaBundle } from '../src/render/schema-validator';
+import { SCHEMA_SOURCES, type Json, type SchemaBundle } from '../src/render/schema-validator';
 
 type Schema = { [key: string]: Json };
 
@@ -245,12 +248,18 @@ function sortKeys(v: Json): Json {
 function main(): void {
   const { values } = parseArgs({
     options: {
+      'print-sources': { type: 'boolean', default: false },
       swagger: { type: 'string' },
       crd: { type: 'string', multiple: true, default: [] },
       source: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
     },
   });
+  if (values['print-sources']) {
+    const versions = ['k8s.io/kubernetes', 'github.com/argoproj/argo-cd/v3', 'github.com/prometheus-operator/prometheus-operator'] as const;
+    console.log(versions.map((m) => SCHEMA_SOURCES[m]).join(' '));
+    return;
+  }
   if (!values.swagger || !values.out) throw new Error('usage: compact-schemas --swagger FILE [--crd FILE]... [--source NAME=VERSION]... --out FILE');
 
   const definitions: Record<string, Schema> = {};

@@ -6,20 +6,29 @@
 #   github.com/prometheus-operator/prometheus-operator
 #                                    example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 #
+# The versions default to SCHEMA_SOURCES in src/render/schema-validator.ts (Kubernetes is
+# VERSIONS.kubernetes of src/shared/versions.ts), so after a Kubernetes bump plain
+# `scripts/update-schemas.sh` writes the file the code expects.
 # Usage: scripts/update-schemas.sh
+#        K8S_VERSION=v1.36.5 scripts/update-schemas.sh
 #        ARGOCD_VERSION=latest scripts/update-schemas.sh                # newest final v3.x release
-#        PROMETHEUS_OPERATOR_VERSION=latest scripts/update-schemas.sh   # newest final v0.x release
-# After a version change, update SCHEMA_FILE in src/render/schema-validator.ts.
+#        PROMETHEUS_OPERATOR_VERSION=latest scripts/update-schemas.sh   # newest final v0.x release served
+# After overriding a version, update SCHEMA_SOURCES to match and delete the old bundle.
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-v1.31.14}"
-ARGOCD_VERSION="${ARGOCD_VERSION:-v3.6.1}"
-PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.94.1}"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# run-built.js transpiles what changed (no type check: a half-edited file elsewhere does not block this).
+read -r DEFAULT_K8S_VERSION DEFAULT_ARGOCD_VERSION DEFAULT_PROMETHEUS_OPERATOR_VERSION < <(
+  node "$repo_root/scripts/run-built.js" build/scripts/compact-schemas.js --print-sources
+)
+[[ -n "${DEFAULT_PROMETHEUS_OPERATOR_VERSION:-}" ]] || { echo "could not read SCHEMA_SOURCES" >&2; exit 1; }
+K8S_VERSION="${K8S_VERSION:-$DEFAULT_K8S_VERSION}"
+ARGOCD_VERSION="${ARGOCD_VERSION:-$DEFAULT_ARGOCD_VERSION}"
+PROMETHEUS_OPERATOR_VERSION="${PROMETHEUS_OPERATOR_VERSION:-$DEFAULT_PROMETHEUS_OPERATOR_VERSION}"
 K8S_MODULE=k8s.io/kubernetes
 ARGOCD_MODULE=github.com/argoproj/argo-cd/v3
 PROMETHEUS_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -34,10 +43,19 @@ fi
 if [[ "$PROMETHEUS_OPERATOR_VERSION" == latest ]]; then
   # The proxy's version list of the main module is incomplete (it has shown only v0.85.0), so the
   # pkg/apis/monitoring submodule, tagged in lockstep with every release, contributes its list too.
-  PROMETHEUS_OPERATOR_VERSION="$(
+  # Not every such tag is served for the main module (v0.95.x was refused on 2026-12-01), and the
+  # CRDs are in the main module: take the newest one it serves.
+  PROMETHEUS_OPERATOR_VERSION=""
+  for v in $(
     { go list -m -versions "$PROMETHEUS_OPERATOR_MODULE"; go list -m -versions "$PROMETHEUS_OPERATOR_MODULE/pkg/apis/monitoring"; } |
-      tr ' ' '\n' | grep -E '^v0\.[0-9]+\.[0-9]+$' | sort -V | tail -n 1
-  )"
+      tr ' ' '\n' | grep -E '^v0\.[0-9]+\.[0-9]+$' | sort -Vu -r
+  ); do
+    if go list -m "$PROMETHEUS_OPERATOR_MODULE@$v" >/dev/null 2>&1; then
+      PROMETHEUS_OPERATOR_VERSION="$v"
+      break
+    fi
+  done
+  [[ -n "$PROMETHEUS_OPERATOR_VERSION" ]] || { echo "no release of $PROMETHEUS_OPERATOR_MODULE is served" >&2; exit 1; }
 fi
 
 # Prints the path of the verified module zip in the module cache. `go mod download` exits non-zero when
@@ -69,8 +87,7 @@ extract "$PROMETHEUS_OPERATOR_MODULE" "$PROMETHEUS_OPERATOR_VERSION" example/pro
 out="schemas/kubernetes-$K8S_VERSION+argo-cd-$ARGOCD_VERSION+prometheus-operator-$PROMETHEUS_OPERATOR_VERSION.json"
 cd "$repo_root"
 mkdir -p schemas
-npm run --silent build
-node build/scripts/compact-schemas.js \
+node scripts/run-built.js build/scripts/compact-schemas.js \
   --swagger "$work/swagger.json" \
   --crd "$work/application-crd.yaml" \
   --crd "$work/appproject-crd.yaml" \
@@ -80,6 +97,6 @@ node build/scripts/compact-schemas.js \
   --source "$PROMETHEUS_OPERATOR_MODULE=$PROMETHEUS_OPERATOR_VERSION" \
   --out "$out"
 
-if ! grep -qF "'$out'" src/render/schema-validator.ts; then
-  echo "note: point SCHEMA_FILE in src/render/schema-validator.ts at $out and delete the old bundle" >&2
+if [[ "$K8S_VERSION/$ARGOCD_VERSION/$PROMETHEUS_OPERATOR_VERSION" != "$DEFAULT_K8S_VERSION/$DEFAULT_ARGOCD_VERSION/$DEFAULT_PROMETHEUS_OPERATOR_VERSION" ]]; then
+  echo "note: wrote $out; set SCHEMA_SOURCES in src/render/schema-validator.ts (Kubernetes: VERSIONS.kubernetes) to match and delete the old bundle" >&2
 fi

@@ -1,5 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { K8sObject, Problem } from '../src/shared/k8s-object';
-import { validateSchemas } from '../src/render/schema-validator';
+import { SCHEMA_FILE, SCHEMA_SOURCES, validateSchemas, type SchemaBundle } from '../src/render/schema-validator';
+import { repoRoot } from '../src/shared/repo-files';
+import { VERSIONS } from '../src/shared/versions';
 
 const labels = { app: 'web' };
 
@@ -215,5 +219,27 @@ describe('validateSchemas', () => {
   it('reports every problem of an object, not just the first', () => {
     const problems = validateSchemas([deployment({ replicas: 'abc', paused: 'no' })]);
     expect(problems.map((p) => p.path).sort()).toEqual(['/spec/paused', '/spec/replicas']);
+  });
+
+  it('validates against the pinned Kubernetes release: the one bundle in schemas/ was extracted from it', () => {
+    expect(SCHEMA_SOURCES['k8s.io/kubernetes']).toBe(`v${VERSIONS.kubernetes}`);
+    const bundle = JSON.parse(readFileSync(join(repoRoot(), SCHEMA_FILE), 'utf8')) as SchemaBundle;
+    expect(bundle.source).toEqual(SCHEMA_SOURCES);
+    expect(readdirSync(join(repoRoot(), 'schemas'))).toEqual([basename(SCHEMA_FILE)]);
+  });
+
+  it('knows fields and API versions of Kubernetes 1.36, not 1.31', () => {
+    // Pod-level resources (1.32+) and the container stop signal (1.33+) are absent from 1.31.
+    const pod = (deployment().spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
+    const newer = deployment({
+      template: {
+        metadata: { labels },
+        spec: { ...pod, resources: { limits: { cpu: '2', memory: '1Gi' } }, containers: [{ ...pod.containers[0], lifecycle: { stopSignal: 'SIGTERM' } }] },
+      },
+    });
+    expect(validateSchemas([newer])).toEqual([]);
+    // flowcontrol v1beta3 was removed in 1.32.
+    const flowSchema: K8sObject = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'FlowSchema', metadata: { name: 'x' } };
+    expect(onlyProblem(flowSchema)).toMatchObject({ path: '/kind', message: expect.stringContaining('known apiVersions for FlowSchema: flowcontrol.apiserver.k8s.io/v1') });
   });
 });

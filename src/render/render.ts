@@ -24,7 +24,7 @@ export const CHARTS_PATH = 'charts';
 /** Checks one environment's objects; returns problems (empty when valid). */
 export type BundleValidator = (env: LoadedEnvironment, objects: readonly K8sObject[]) => Problem[];
 
-/** Schema of Kubernetes 1.31 and the Argo CD and ServiceMonitor CRDs, then the API server's cross-field rules. */
+/** Schema of the pinned Kubernetes release and the Argo CD and ServiceMonitor CRDs, then the API server's cross-field rules. */
 export const defaultValidator: BundleValidator = (env, objects) => [
   ...validateSchemas(objects),
   ...validateSemantics(objects, { externalNamespaces: [env.config.gitops.argocdNamespace] }),

@@ -1,5 +1,5 @@
 /**
- * Offline validation of rendered objects against the Kubernetes v1.31 OpenAPI schema and the
+ * Offline validation of rendered objects against the OpenAPI schema of the pinned Kubernetes release and the
  * Argo CD and Prometheus Operator ServiceMonitor CRD schemas, compacted into one committed file by
  * scripts/update-schemas.sh.
  * Objects with `properties` are closed, so a typo such as `replica` is an error (kubeconform -strict).
@@ -8,16 +8,32 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type K8sObject, type Problem, objectId } from '../shared/k8s-object';
 import { repoFile } from '../shared/repo-files';
 import { precompiledValidators } from '../shared/precompiled-ajv';
+import { VERSIONS } from '../shared/versions';
 
-/** Bump together with the versions in scripts/update-schemas.sh. */
-export const SCHEMA_FILE = 'schemas/kubernetes-v1.31.14+argo-cd-v3.6.1+prometheus-operator-v0.94.1.json';
+/**
+ * Upstream releases the schema bundle is extracted from (scripts/update-schemas.sh reads them).
+ * Kubernetes follows the pinned release, so a bump of VERSIONS.kubernetes asks for a new bundle;
+ * Argo CD and prometheus-operator were the newest final releases the Go module proxy served on
+ * 2026-12-01 (prometheus-operator v0.95.x is tagged but not served for the module with the CRDs).
+ */
+export const SCHEMA_SOURCES = {
+  'k8s.io/kubernetes': `v${VERSIONS.kubernetes}`,
+  'github.com/argoproj/argo-cd/v3': 'v3.6.1',
+  'github.com/prometheus-operator/prometheus-operator': 'v0.94.1',
+} as const;
+
+/** The bundle of SCHEMA_SOURCES, as scripts/update-schemas.sh names it. */
+export const SCHEMA_FILE =
+  `schemas/kubernetes-${SCHEMA_SOURCES['k8s.io/kubernetes']}` +
+  `+argo-cd-${SCHEMA_SOURCES['github.com/argoproj/argo-cd/v3']}` +
+  `+prometheus-operator-${SCHEMA_SOURCES['github.com/prometheus-operator/prometheus-operator']}.json`;
 
 /** A JSON value as `JSON.parse` returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Shape of SCHEMA_FILE, written by scripts/compact-schemas.ts. */
 export type SchemaBundle = {
-  /** Upstream module versions the schemas were generated from, e.g. `{"kubernetes": "v1.31.14"}`. */
+  /** Upstream module versions the schemas were generated from, e.g. `{"k8s.io/kubernetes": "v1.36.5"}`. */
   readonly source: Record<string, string>;
   /** `apiVersion/kind` (`apps/v1/Deployment`, `v1/Namespace`) to definition name. */
   readonly kinds: Record<string, string>;
