@@ -1,25 +1,90 @@
-// Finds the real external tools the tests run (installed by
-// scripts/install-tools.sh) and runs them. A missing tool is an error, never a
-// skip: a test that needs one fails loudly with how to install it.
+// Finds the real external tools the tests run (installed by scripts/install-tools.sh, which
+// `npm test` runs first) and runs them. A missing tool is an error, never a skip: a test that
+// needs one fails loudly with how to install it.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-
-export type ToolName = 'helm' | 'opa' | 'shellcheck' | 'cloud-init' | 'containerd' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'kubeadm' | 'socat';
-
-export interface RunOptions {
-  cwd?: string;
-  input?: string;
-}
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 export { repoRoot } from '../../src/shared/repo-files';
 import { repoRoot } from '../../src/shared/repo-files';
+
+/**
+ * Tools built from the Go module proxy into the tools cache, each with the name of its pin in
+ * scripts/tool-versions.sh (`<PIN>_VERSION`).
+ */
+const GO_TOOL_PINS = {
+  'kube-apiserver': 'KUBERNETES',
+  'kube-controller-manager': 'KUBERNETES',
+  'kube-scheduler': 'KUBERNETES',
+  kubeadm: 'KUBERNETES',
+  kubectl: 'KUBERNETES',
+  etcd: 'ETCD',
+  kwok: 'KWOK',
+  helm: 'HELM',
+  helm3: 'HELM3',
+  containerd: 'CONTAINERD',
+  opa: 'OPA',
+} as const;
+
+/** A tool built from the Go module proxy at a pinned version. */
+export type GoToolName = keyof typeof GO_TOOL_PINS;
+/** A tool from a Debian package, found on PATH. */
+export type DebianToolName = 'shellcheck' | 'cloud-init' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'socat';
+export type ToolName = GoToolName | DebianToolName;
+
+export interface RunOptions {
+  /** Working directory of the tool. Default: the test's. */
+  readonly cwd?: string;
+  /** Text written to the tool's standard input. Default: none. */
+  readonly input?: string;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const PIN_LINE = /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)_VERSION='(v\d+\.\d+\.\d+)'$/;
+
+/**
+ * The pins of `text` (the contents of `file`): name (without `_VERSION`) to version. Only
+ * comments, blank lines and `NAME_VERSION='vX.Y.Z'` lines are allowed, so that what the
+ * installer's bash sees and what this reads cannot differ.
+ */
+export function parseToolVersions(text: string, file: string): ReadonlyMap<string, string> {
+  const pins = new Map<string, string>();
+  text.split('\n').forEach((line, i) => {
+    if (line === '' || line.startsWith('#')) return;
+    const m = PIN_LINE.exec(line);
+    if (m === null) throw new Error(`${file}:${i + 1}:1: expected a comment or NAME_VERSION='vX.Y.Z', found ${JSON.stringify(line)}`);
+    if (pins.has(m[1])) throw new Error(`${file}:${i + 1}:1: expected one pin per name, found ${m[1]}_VERSION again`);
+    pins.set(m[1], m[2]);
+  });
+  return pins;
+}
+
+let pinned: ReadonlyMap<string, string> | undefined;
+
+/** The version scripts/tool-versions.sh pins for Go tool `name`, e.g. `v1.36.5`. */
+export function toolVersion(name: GoToolName): string {
+  const file = 'scripts/tool-versions.sh';
+  pinned ??= parseToolVersions(readFileSync(join(repoRoot(), file), 'utf8'), file);
+  const version = pinned.get(GO_TOOL_PINS[name]);
+  if (version === undefined) throw new Error(`${file}: no ${GO_TOOL_PINS[name]}_VERSION (the pin of ${name})`);
+  return version;
+}
+
+/** The per-machine tools cache, by the rule of scripts/install-tools.sh (empty variables count as unset, as in bash's `:-`). */
+export function toolsCache(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COCO_TOOLS_CACHE) return env.COCO_TOOLS_CACHE;
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'coco-azure-gitops', 'tools');
+}
+
+function isGoTool(name: ToolName): name is GoToolName {
+  return Object.hasOwn(GO_TOOL_PINS, name);
+}
 
 function isExecutable(path: string): boolean {
   try {
@@ -30,27 +95,34 @@ function isExecutable(path: string): boolean {
   }
 }
 
+const INSTALL = 'run bash scripts/install-tools.sh (npm test runs it)';
 const found = new Map<ToolName, string>();
 
-/** Absolute path of `name`: `<repo>/.tools/bin` first, then PATH. Throws when missing. */
+/**
+ * Absolute path of `name`: a Go tool at `<tools cache>/<name>-<pinned version>/<name>` (only the
+ * pinned version: the tests check what the installer built), a Debian tool on PATH. Throws when missing.
+ */
 export function tool(name: ToolName): string {
   const cached = found.get(name);
   if (cached !== undefined) return cached;
-  const dirs = [join(repoRoot(), '.tools', 'bin'), ...(process.env.PATH ?? '').split(delimiter)];
-  for (const dir of dirs) {
+  let path: string | undefined;
+  if (isGoTool(name)) {
+    const version = toolVersion(name);
+    const dir = join(toolsCache(), `${name}-${version}`);
+    path = join(dir, name);
+    if (!isExecutable(path)) throw new Error(`${name} ${version} not found in ${dir}: ${INSTALL}`);
+  } else {
     // Relative PATH entries would depend on the test's cwd: ignore them.
-    if (!dir.startsWith('/')) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) {
-      found.set(name, candidate);
-      return candidate;
-    }
+    const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/'));
+    path = dirs.map((d) => join(d, name)).find(isExecutable);
+    if (path === undefined) throw new Error(`${name} not found on PATH: ${INSTALL}`);
   }
-  throw new Error(`${name} not found: run scripts/install-tools.sh`);
+  found.set(name, path);
+  return path;
 }
 
 /** Runs `name` with `args` (no shell) and returns its exit code and output. */
-export function run(name: ToolName, args: string[], opts: RunOptions = {}): RunResult {
+export function run(name: ToolName, args: readonly string[], opts: RunOptions = {}): RunResult {
   const path = tool(name);
   const result = spawnSync(path, args, {
     cwd: opts.cwd,
