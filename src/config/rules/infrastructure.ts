@@ -3,6 +3,8 @@ import type { EnvironmentConfig } from '../schema';
 import { contains, INTERNET_SOURCES, isNetworkAddress, overlaps, parseCidr, usableHosts, type Cidr } from '../../shared/network';
 import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
 import type { Report } from './report';
+import { checkRegion } from './azure-region';
+import { checkTags } from './azure-tags';
 
 export function checkInfrastructure(env: EnvironmentConfig, report: Report): void {
   const infra = env.infrastructure;
@@ -11,7 +13,9 @@ export function checkInfrastructure(env: EnvironmentConfig, report: Report): voi
     if (infra.location === undefined) report('/infrastructure/location', `an Azure region (required for provider ${infra.provider})`, undefined);
     if (infra.resourceGroup === undefined) report('/infrastructure/resourceGroup', `a resource group name (required for provider ${infra.provider})`, undefined);
     checkBackend(env, report);
+    checkRegion(env, report);
   }
+  checkTags(env, report);
   const wantTdx = infra.provider === 'azure-tdx';
   const wantAks = infra.provider === 'aks-cvm';
   if (wantTdx && infra.tdx === undefined) report('/infrastructure/tdx', 'a mapping (required for provider azure-tdx)', undefined);

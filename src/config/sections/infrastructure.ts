@@ -134,7 +134,8 @@ export const Infrastructure = Obj(
     provider: StringEnum(['azure-tdx', 'aks-cvm', 'none'] as const, { description: 'azure-tdx: kubeadm on TDX CVMs; aks-cvm: AKS with confidential nodes; none: bring your own cluster.' }),
     location: Type.Optional(Type.String({ pattern: '^[a-z0-9]+$', [EXPECTED_KEYWORD]: 'an Azure region name such as westeurope', description: 'Azure region (required for Azure providers).' })),
     resourceGroup: Type.Optional(Type.String({ pattern: '^[-\\w._()]{1,89}[-\\w_()]$', [EXPECTED_KEYWORD]: 'an Azure resource group name', description: 'Resource group to create (required for Azure providers).' })),
-    tags: Type.Record(Type.String({ pattern: '^[^<>%&\\\\?/]{1,512}$' }), Type.String({ maxLength: 256 }), { default: {}, description: 'Tags on every Azure resource.' }),
+    // Tag names are checked in rules/azure-tags.ts: a key pattern here would only become patternProperties, which lets other keys through unchecked.
+    tags: Type.Record(Type.String(), Type.String({ maxLength: 256 }), { default: {}, description: 'Tags on every Azure resource: names of at most 512 characters without < > % & \\ ? /, values of at most 256 characters.' }),
     backend: Backend,
     network: Network,
     tdx: Type.Optional(TdxCluster),
