@@ -1,7 +1,7 @@
 // Finds the real external tools the tests run (installed by scripts/install-tools.sh, which
 // `npm test` runs first) and runs them. A missing tool is an error, never a skip: a test that
 // needs one fails loudly with how to install it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -121,6 +121,12 @@ export function tool(name: ToolName): string {
   return path;
 }
 
+const TIMEOUT_MS = 120_000;
+
+function failure(name: ToolName, args: readonly string[], what: string): Error {
+  return new Error(`${name} ${args.join(' ')}: ${what}`);
+}
+
 /** Runs `name` with `args` (no shell) and returns its exit code and output. */
 export function run(name: ToolName, args: readonly string[], opts: RunOptions = {}): RunResult {
   const path = tool(name);
@@ -129,11 +135,31 @@ export function run(name: ToolName, args: readonly string[], opts: RunOptions = 
     input: opts.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
-    timeout: 120_000,
+    timeout: TIMEOUT_MS,
   });
-  if (result.error) throw new Error(`${name} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status === null) {
-    throw new Error(`${name} ${args.join(' ')}: killed by ${result.signal ?? 'unknown signal'}\n${result.stderr}`);
-  }
+  if (result.error) throw failure(name, args, result.error.message);
+  if (result.status === null) throw failure(name, args, `killed by ${result.signal ?? 'unknown signal'}\n${result.stderr}`);
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * `run` without blocking: for many short invocations (each costs mostly the tool's start-up),
+ * started together so that they use every core.
+ */
+export function runAsync(name: ToolName, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const path = tool(name);
+  return new Promise((resolve, reject) => {
+    const child = spawn(path, args, { cwd: opts.cwd, timeout: TIMEOUT_MS });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (e) => reject(failure(name, args, e.message)));
+    child.on('close', (code, signal) => {
+      const err = Buffer.concat(stderr).toString('utf8');
+      if (code === null) reject(failure(name, args, `killed by ${signal ?? 'unknown signal'}\n${err}`));
+      else resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: err });
+    });
+    child.stdin.end(opts.input);
+  });
 }
