@@ -111,14 +111,14 @@ describe('confidentialize command', () => {
     const dir = repoWith({ 'web.yaml': DEPLOYMENT });
     const r = confidentialize(dir, ['web.yaml', '--environment', 'azure-tdx', '--allow-exec']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: command line: \/: expected no --allow-exec for environment azure-tdx \(profile production refuses exec-allowing agent policies\), found --allow-exec$/m);
+    expect(r.stderr).toMatch(/^error: command line: -: expected no --allow-exec for environment azure-tdx \(profile production refuses exec-allowing agent policies\), found --allow-exec$/m);
   });
 
   it.each<[string, string[], string | undefined, RegExp]>([
-    ['unknown environment', ['web.yaml', '--environment', 'staging'], undefined, /^error: config\/environments\/staging\.yaml: \/: expected an existing environment \(.*coco-dev.*\), found no such file for environment "staging"$/m],
-    ['no environment', ['web.yaml'], undefined, /^error: command line: \/: expected usage: npm run confidentialize -- .*, found no --environment$/m],
-    ['unknown option', ['web.yaml', '-e', 'coco-dev', '--dry-run'], undefined, /found unknown option --dry-run$/m],
-    ['missing file', ['nope.yaml', '-e', 'coco-dev'], undefined, /^error: nope\.yaml: \/: expected a readable YAML file, found ENOENT: /m],
+    ['unknown environment', ['web.yaml', '--environment', 'staging'], undefined, /^error: config\/environments\/staging\.yaml: -: expected an existing environment \(.*coco-dev.*\), found no such file for environment "staging"$/m],
+    ['no environment', ['web.yaml'], undefined, /^error: command line: -: expected --environment <env>, found no --environment$/m],
+    ['unknown option', ['web.yaml', '-e', 'coco-dev', '--dry-run'], undefined, /^error: command line: -: expected one of the options --environment, --runtime-class, --force, --allow-exec, --help, found unknown option "--dry-run"$/m],
+    ['missing file', ['nope.yaml', '-e', 'coco-dev'], undefined, /^error: nope\.yaml: -: expected a readable YAML file, found no such file or folder \(ENOENT\)$/m],
     ['not YAML', ['-e', 'coco-dev'], 'kind: [Deployment\n', /^error: <stdin>:\d+:\d+: \/: expected valid YAML, found /m],
     ['empty input', ['-e', 'coco-dev'], '\n---\n', /^error: <stdin>: \/: expected at least one Kubernetes workload document, found an empty input$/m],
     ['unsupported kind', ['-e', 'coco-dev'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', /^error: <stdin>:2:1: \/kind: expected a workload kind this transform supports \(Pod, Deployment, StatefulSet, DaemonSet, Job; .*\), found v1 ConfigMap$/m],

@@ -66,7 +66,7 @@ describe('npm run review on a git repository', () => {
 
     const bad = spawnSync(process.execPath, ['build/src/cli/review.js', 'no-such-ref'], { cwd: clone, encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe('error: command line: /: expected a git commit, branch or tag, found "no-such-ref"');
+    expect(bad.stderr.trim()).toBe('error: command line: -: expected a git commit, branch or tag, found "no-such-ref"');
     // The worktree is gone again.
     expect(execFileSync('git', ['worktree', 'list'], { cwd: clone, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
   });

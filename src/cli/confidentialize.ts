@@ -1,19 +1,32 @@
 /**
- * `npm run confidentialize -- <input.yaml | -> --environment <env> [--runtime-class <name>] [--force] [--allow-exec]`
- *
- * Reads Kubernetes workload YAML (Deployment, StatefulSet, DaemonSet, Job, Pod; several documents;
- * stdin when the file is `-` or missing), prints the confidential version on stdout and a report of
- * every change on stderr. Exit 0: done; 2: bad input or something the TEE cannot honour (nothing printed).
+ * `npm run confidentialize -- <input.yaml | -> --environment <env> [--runtime-class <name>] [--force] [--allow-exec]`:
+ * makes ordinary workloads confidential for an environment (see SPEC, also `--help`).
  */
 import { readFileSync } from 'node:fs';
+import { commandLineError, parseArgs, type CommandSpec } from './args';
 import { exitOnUserError } from './load-or-exit';
 import { loadEnvironment, resolveEnvironmentNames } from '../config/load';
-import { UserInputError } from '../config/errors';
+import { describeFsError, isFsError, NO_FIELD, UserInputError } from '../config/errors';
 import { targetFor } from '../confidentialize/target';
 import { confidentializeObjects } from '../confidentialize/transform';
 import { parseDocuments, printDocuments } from '../confidentialize/yaml-documents';
 
-const USAGE = 'usage: npm run confidentialize -- <input.yaml | -> --environment <env> [--runtime-class <name>] [--force] [--allow-exec]';
+const SPEC: CommandSpec = {
+  usage: 'npm run confidentialize --',
+  summary: [
+    'Reads Kubernetes workload YAML (Deployment, StatefulSet, DaemonSet, Job, Pod; several documents;',
+    'stdin when the file is - or missing), prints the confidential version for the environment on',
+    'stdout and a report of every change on stderr.',
+  ].join('\n'),
+  positionals: { usage: '[<input.yaml> | -]', help: 'workload file to transform (default: - for stdin)', max: 1 },
+  options: [
+    { name: '--environment', short: '-e', value: '<env>', help: 'environment to make the workload confidential for (required)' },
+    { name: '--runtime-class', value: '<name>', help: "CoCo runtime class of the environment to use (default: the first it lists)" },
+    { name: '--force', help: 'replace settings a TEE cannot honour instead of refusing them' },
+    { name: '--allow-exec', help: 'allow kubectl exec in the agent policy (dev profile only)' },
+  ],
+  exitCodes: ['0  done', '2  bad input or something the TEE cannot honour (nothing printed on stdout)'],
+};
 
 interface Args {
   readonly input: string;
@@ -23,32 +36,12 @@ interface Args {
   readonly allowExec: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const problem = (found: string) => new UserInputError([{ file: 'command line', path: '', expected: USAGE, found }]);
-  const positional: string[] = [];
-  let environment: string | undefined;
-  let runtimeClass: string | undefined;
-  let force = false;
-  let allowExec = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw problem(`${arg} without a value`);
-      return next;
-    };
-    if (arg === '--environment' || arg === '-e') environment = value();
-    else if (arg.startsWith('--environment=')) environment = arg.slice('--environment='.length);
-    else if (arg === '--runtime-class') runtimeClass = value();
-    else if (arg.startsWith('--runtime-class=')) runtimeClass = arg.slice('--runtime-class='.length);
-    else if (arg === '--force') force = true;
-    else if (arg === '--allow-exec') allowExec = true;
-    else if (arg.startsWith('-') && arg !== '-') throw problem(`unknown option ${arg}`);
-    else positional.push(arg);
-  }
-  if (environment === undefined) throw problem('no --environment');
-  if (positional.length > 1) throw problem(`${positional.length} input files (${positional.join(', ')}); give one, or - for stdin`);
-  return { input: positional[0] ?? '-', environment, ...(runtimeClass !== undefined ? { runtimeClass } : {}), force, allowExec };
+function readArgs(argv: readonly string[]): Args {
+  const args = parseArgs(SPEC, argv);
+  const environment = args.values.get('--environment');
+  if (environment === undefined) throw commandLineError(SPEC, 'no --environment', '--environment <env>');
+  const runtimeClass = args.values.get('--runtime-class');
+  return { input: args.positionals[0] ?? '-', environment, ...(runtimeClass !== undefined ? { runtimeClass } : {}), force: args.flags.has('--force'), allowExec: args.flags.has('--allow-exec') };
 }
 
 function readInput(input: string): { file: string; text: string } {
@@ -56,15 +49,15 @@ function readInput(input: string): { file: string; text: string } {
   try {
     return { file, text: readFileSync(input === '-' ? 0 : input, 'utf8') };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserInputError([{ file, path: '', expected: 'a readable YAML file', found: `${code}: ${(e as Error).message}` }]);
+    if (!isFsError(e)) throw e;
+    throw new UserInputError([{ file, path: NO_FIELD, expected: 'a readable YAML file', found: describeFsError(e) }]);
   }
 }
 
 function main(): void {
   const root = process.cwd();
   const result = exitOnUserError(() => {
-    const args = parseArgs(process.argv.slice(2));
+    const args = readArgs(process.argv.slice(2));
     const [name] = resolveEnvironmentNames(root, [args.environment]);
     const env = loadEnvironment(root, name);
     const target = targetFor(env, args.runtimeClass);
@@ -72,7 +65,7 @@ function main(): void {
     const parsed = parseDocuments(file, text);
     const out = confidentializeObjects(parsed.values, target, { force: args.force, allowExec: args.allowExec });
     if (out.problems.length > 0) {
-      throw new UserInputError(out.problems.map((p) => (p.document < 0 ? { file: 'command line', path: p.path, expected: p.expected, found: p.found } : parsed.locate(p.document, p.path, p.expected, p.found))));
+      throw new UserInputError(out.problems.map((p) => (p.document < 0 ? { file: 'command line', path: NO_FIELD, expected: p.expected, found: p.found } : parsed.locate(p.document, p.path, p.expected, p.found))));
     }
     return { out, file, target };
   });

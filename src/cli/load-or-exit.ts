@@ -1,39 +1,36 @@
-import { loadEnvironment, resolveEnvironmentNames, type LoadedEnvironment } from '../config/load';
-import { formatProblem, UserInputError, type InputProblem } from '../config/errors';
+import type { LoadedEnvironment } from '../config/load';
+import { loadAllEnvironments } from '../config/load-all';
+import { describeFsError, formatProblem, isFsError, NO_FIELD, UserInputError, type InputProblem } from '../config/errors';
+import { relative } from 'node:path';
 
-/**
- * Loads the named environments (all when none are named), collecting the problems of every file
- * before failing, so one run shows everything to fix.
- */
-export function loadEnvironments(root: string, requested: readonly string[]): LoadedEnvironment[] {
-  const names = resolveEnvironmentNames(root, requested);
-  const problems: InputProblem[] = [];
-  const loaded: LoadedEnvironment[] = [];
-  for (const name of names) {
-    try {
-      loaded.push(loadEnvironment(root, name));
-    } catch (e) {
-      if (!(e instanceof UserInputError)) throw e;
-      problems.push(...e.problems);
-    }
-  }
-  if (problems.length > 0) throw new UserInputError(problems);
-  return loaded;
+/** Writes each problem as one `error:` line on stderr. */
+export function printProblems(problems: readonly InputProblem[]): void {
+  for (const p of problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
 }
 
-/** Prints user errors one per line (no stack trace) and exits 2; rethrows anything else. */
+/**
+ * Runs `fn`; bad input (a UserInputError) or a file-system failure (a folder that cannot be written,
+ * a full disk) is printed one line per problem, with no stack trace, and the process exits 2.
+ * Anything else is a bug and is rethrown with its stack.
+ */
 export function exitOnUserError<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof UserInputError) {
-      for (const p of e.problems) process.stderr.write(`error: ${formatProblem(p)}\n`);
+      printProblems(e.problems);
+      process.exit(2);
+    }
+    if (isFsError(e)) {
+      const file = e.path ? relative(process.cwd(), e.path) || '.' : 'file system';
+      printProblems([{ file, path: NO_FIELD, expected: `a path the command can ${e.syscall === 'open' || e.syscall === 'read' || e.syscall === 'scandir' ? 'read' : 'write'}`, found: describeFsError(e) }]);
       process.exit(2);
     }
     throw e;
   }
 }
 
+/** Every environment of the repository at `root`, or exit 2 with the problems. */
 export function loadAllOrExit(root: string): LoadedEnvironment[] {
-  return exitOnUserError(() => loadEnvironments(root, []));
+  return exitOnUserError(() => loadAllEnvironments(root));
 }

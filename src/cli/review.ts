@@ -6,12 +6,26 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exitOnUserError, loadEnvironments } from './load-or-exit';
-import { UserInputError } from '../config/errors';
+import { dirname, join } from 'node:path';
+import { commandLineError, parseArgs, type CommandSpec } from './args';
+import { exitOnUserError } from './load-or-exit';
+import { loadAllEnvironments } from '../config/load-all';
 import { render } from '../render/render';
 import { collectDocs } from '../review/collect';
 import { diffDocs, formatChanges } from '../review/diff';
+import { collectVersions, diffVersions, formatVersionChanges } from '../review/versions';
+
+const SPEC: CommandSpec = {
+  usage: 'npm run review --',
+  summary: [
+    'Renders the working tree and a git ref side by side in temporary folders and prints, per',
+    'environment and component, objects added, removed and changed with their changed fields,',
+    'marking security-relevant changes [SECURITY: ...]. Changes nothing in the repository.',
+  ].join('\n'),
+  positionals: { usage: '[ref]', help: 'git commit, branch or tag to compare with (default: HEAD)', max: 1 },
+  options: [],
+  exitCodes: ['0  compared', '2  bad input: the command line, an environment file, or a file or folder on disk', '1  the ref failed to render, or an internal error'],
+};
 
 function git(root: string, args: string[]): string {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -32,26 +46,27 @@ function renderAtRef(root: string, ref: string, dir: string): void {
 
 function main(): void {
   const root = process.cwd();
-  const args = process.argv.slice(2);
-  const ref = args[0] ?? 'HEAD';
-  exitOnUserError(() => {
-    if (args.length > 1 || ref.startsWith('-')) throw new UserInputError([{ file: 'command line', path: '', expected: 'at most one git ref (usage: npm run review -- [ref])', found: args.join(' ') }]);
+  const ref = exitOnUserError(() => {
+    const ref = parseArgs(SPEC, process.argv.slice(2)).positionals[0] ?? 'HEAD';
     try {
       git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
     } catch {
-      throw new UserInputError([{ file: 'command line', path: '', expected: 'a git commit, branch or tag', found: JSON.stringify(ref) }]);
+      throw commandLineError(SPEC, JSON.stringify(ref), 'a git commit, branch or tag');
     }
+    return ref;
   });
+  // Before the temporary folders: exiting on bad input skips `finally`.
+  const environments = exitOnUserError(() => loadAllEnvironments(root));
   const now = mkdtempSync(join(tmpdir(), 'coco-review-now-'));
   const then = join(mkdtempSync(join(tmpdir(), 'coco-review-ref-')), 'tree');
   try {
-    const environments = exitOnUserError(() => loadEnvironments(root, []));
-    render({ root: now, environments, all: true });
+    render({ root: now, environments });
     renderAtRef(root, ref, then);
-    process.stdout.write(formatChanges(diffDocs(collectDocs(then), collectDocs(now)), ref));
+    process.stdout.write(formatVersionChanges(diffVersions(collectVersions(then), collectVersions(now))) + formatChanges(diffDocs(collectDocs(then), collectDocs(now)), ref));
   } finally {
     rmSync(now, { recursive: true, force: true });
     spawnSync('git', ['worktree', 'remove', '--force', then], { cwd: root });
+    rmSync(dirname(then), { recursive: true, force: true });
   }
 }
 

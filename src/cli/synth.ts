@@ -1,36 +1,73 @@
 /**
- * `npm run synth [-- <env> ...]`: renders the named environments (all by default) into dist/
- * and cdktf.out/. Exit 0: written; 2: bad input (nothing written); 1: rendered output failed
- * validation or an internal error (nothing written).
+ * `npm run synth [-- <env> ...]`: renders the named environments (all by default) into dist/ and
+ * cdktf.out/, and charts/ from all environments. `--list` lists the environments, `--validate`
+ * checks everything without writing. See SPEC for the exit statuses.
  */
-import { exitOnUserError, loadEnvironments } from './load-or-exit';
+import { constants } from 'node:os';
+import { commandLineError, parseArgs, type CommandSpec } from './args';
+import { exitOnUserError } from './load-or-exit';
+import { resolveEnvironmentNames, type LoadedEnvironment } from '../config/load';
+import { loadAllEnvironments } from '../config/load-all';
 import { render, RenderValidationError } from '../render/render';
-import { UserInputError } from '../config/errors';
-import { writeSchemaFile } from '../config/schema-file';
+import { SCHEMA_FILE, schemaJson } from '../config/schema-file';
 
-function parseArgs(argv: readonly string[]): string[] {
-  const unknown = argv.filter((a) => a.startsWith('-'));
-  if (unknown.length > 0) {
-    throw new UserInputError(unknown.map((flag) => ({ file: 'command line', path: '', expected: 'environment names only (usage: npm run synth -- [env ...])', found: `option ${flag}` })));
-  }
-  return [...argv];
+const SPEC: CommandSpec = {
+  usage: 'npm run synth --',
+  summary: [
+    'Loads and checks every environment file in config/environments/, renders the named environments',
+    '(all by default) into dist/<env>/ and cdktf.out/stacks/<env>/, charts/ from all environments',
+    '(a chart covers every environment) and config/schema.json, validates everything rendered, then',
+    'replaces the output at once. On any problem nothing is written.',
+  ].join('\n'),
+  positionals: { usage: '[env ...]', help: 'environments to render into dist/ and cdktf.out/ (default: all, which also removes the output of deleted environments)' },
+  options: [
+    { name: '--list', help: 'print each environment with its profile and infrastructure provider, then exit' },
+    { name: '--validate', help: 'check everything, rendering into a staging folder with every validator, and write nothing' },
+  ],
+  exitCodes: [
+    '0  rendered (with --validate: valid; with --list: listed)',
+    '2  bad input: an environment file, the command line, or a file or folder on disk (nothing written)',
+    '1  rendered output failed validation (a gap in the rules or a bug), or an internal error (nothing written)',
+  ],
+};
+
+/** One environment per line: name, profile, provider, in aligned columns. */
+function listing(environments: readonly LoadedEnvironment[]): string {
+  const rows = environments.map((e) => [e.name, e.config.profile, e.config.infrastructure.provider]);
+  const widths = [0, 1].map((col) => Math.max(...rows.map((r) => r[col].length)));
+  return rows.map((r) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}\n`).join('');
 }
 
 function main(): void {
   const root = process.cwd();
   const started = process.hrtime.bigint();
-  const { requested, environments } = exitOnUserError(() => {
-    const names = parseArgs(process.argv.slice(2));
-    return { requested: names, environments: loadEnvironments(root, names) };
+  const { args, only, environments } = exitOnUserError(() => {
+    const args = parseArgs(SPEC, process.argv.slice(2));
+    if (args.flags.has('--list') && (args.positionals.length > 0 || args.flags.has('--validate'))) {
+      throw commandLineError(SPEC, `--list with ${args.positionals.length > 0 ? 'environment names' : '--validate'}`, '--list alone');
+    }
+    const only = args.positionals.length > 0 ? resolveEnvironmentNames(root, args.positionals) : undefined;
+    // Every environment is loaded even when some are named: charts and the names that must differ
+    // between environments depend on all of them.
+    return { args, only, environments: loadAllEnvironments(root) };
   });
+  if (args.flags.has('--list')) {
+    process.stdout.write(listing(environments));
+    return;
+  }
+  const dryRun = args.flags.has('--validate');
+  // Rendering is synchronous, so with a handler installed a Ctrl-C is handled only after the render
+  // has finished or rolled back and removed its staging folder; without one it would kill the
+  // process halfway and leave a .render-* folder behind.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(128 + constants.signals[signal]));
   try {
-    const summary = render({ root, environments, all: requested.length === 0 });
-    writeSchemaFile(root);
+    const summary = exitOnUserError(() => render({ root, environments, only, dryRun, files: { [SCHEMA_FILE]: schemaJson() } }));
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
-    process.stdout.write(`rendered ${environments.map((e) => e.name).join(', ')}: ${summary.files} manifests, ${summary.stacks} Terraform stacks in ${ms} ms\n`);
+    const names = (only ?? environments.map((e) => e.name)).join(', ');
+    process.stdout.write(`${dryRun ? 'valid' : 'rendered'} ${names}: ${summary.files} manifests, ${summary.stacks} Terraform stacks in ${ms} ms${dryRun ? ' (nothing written)' : ''}\n`);
   } catch (e) {
     if (e instanceof RenderValidationError) {
-      process.stderr.write(`error: rendered output failed validation; dist/ and cdktf.out/ were not changed\n${e.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
+      process.stderr.write(`error: rendered output failed validation; nothing was written\n${e.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
       process.exit(1);
     }
     throw e;

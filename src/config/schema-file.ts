@@ -1,19 +1,50 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EnvironmentSchema } from './schema';
+/**
+ * `config/schema.json`, the schema editors check environment files against (see the
+ * `# yaml-language-server` line in each file). It is generated from schema.ts and differs from the
+ * loader's schema only where an editor would otherwise disagree with the loader:
+ *
+ * - a key with a default is optional: the loader fills it in (its typed result always has it), so
+ *   an editor must not call the file wrong for leaving it out;
+ * - the loader's `expected` annotation (the human description of a pattern) becomes
+ *   `patternErrorMessage`, which yaml-language-server and VS Code show instead of the raw pattern.
+ */
+import { EnvironmentSchema, EXPECTED_KEYWORD } from './schema';
 
-/** Editors validate environment files against this (see the `$schema` comment in each file). */
+/** Editors validate environment files against this. */
 export const SCHEMA_FILE = 'config/schema.json';
 
-/** The JSON Schema as committed: generated from schema.ts, never edited by hand. */
-export function schemaJson(): string {
-  return `${JSON.stringify(EnvironmentSchema, null, 2)}\n`;
+/** Annotation editors (yaml-language-server, VS Code) show when a pattern does not match. */
+export const PATTERN_MESSAGE_KEYWORD = 'patternErrorMessage';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The editor schema as a JSON value. */
+export function editorSchema(): Json {
+  return forEditors(JSON.parse(JSON.stringify(EnvironmentSchema)) as Json);
 }
 
-/** Writes config/schema.json through a temp file and rename, so it is never half-written. */
-export function writeSchemaFile(root: string): void {
-  const target = join(root, SCHEMA_FILE);
-  const temp = `${target}.tmp-${process.pid}`;
-  writeFileSync(temp, schemaJson());
-  renameSync(temp, target);
+function forEditors(node: Json): Json {
+  if (Array.isArray(node)) return node.map(forEditors);
+  if (node === null || typeof node !== 'object') return node;
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === EXPECTED_KEYWORD && typeof value === 'string') out[PATTERN_MESSAGE_KEYWORD] = `Expected ${value}.`;
+    else out[key] = forEditors(value);
+  }
+  const properties = out.properties;
+  if (Array.isArray(out.required) && properties && typeof properties === 'object' && !Array.isArray(properties)) {
+    const hasDefault = (name: Json) => {
+      const property = typeof name === 'string' ? properties[name] : undefined;
+      return property !== null && typeof property === 'object' && !Array.isArray(property) && 'default' in property;
+    };
+    const required = out.required.filter((name) => !hasDefault(name));
+    if (required.length > 0) out.required = required;
+    else delete out.required;
+  }
+  return out;
+}
+
+/** The JSON Schema as committed: generated, never edited by hand. */
+export function schemaJson(): string {
+  return `${JSON.stringify(editorSchema(), null, 2)}\n`;
 }

@@ -141,8 +141,6 @@ export interface ChartProps {
   readonly description: string;
   /** Objects per environment (only environments that render the component). */
   readonly environments: ReadonlyMap<string, readonly ChartInput[]>;
-  /** Chart.yaml of the previous render, to keep or bump the version. */
-  readonly previousChartYaml?: string;
 }
 
 export function buildChart(props: ChartProps): ChartFiles {
@@ -240,15 +238,24 @@ function valuesSchema(all: readonly Values[]): object {
   };
 }
 
-/** Chart.yaml; the patch version goes up whenever the rendered content (digest) changes. */
+/**
+ * Version of the values contract (what `values.yaml` and `ci/<env>-values.yaml` mean): bump the
+ * minor when values are added, the major when existing values change meaning. Every chart carries it.
+ */
+export const CHART_VERSION_BASE = '0.1.0';
+
+/** Hex digits of the content digest in the version: 48 bits, no collision among a repository's renders. */
+const VERSION_DIGEST_LENGTH = 12;
+
+/**
+ * Chart.yaml. The version is a function of the content only, never of an earlier render (so the
+ * same configuration gives the same bytes whatever was rendered before): the contract version
+ * with the content digest as SemVer build metadata, `0.1.0+<12 hex digits>`. Helm accepts build
+ * metadata in chart versions (and writes `+` as `_` in OCI tags); it orders nothing, which is
+ * honest: a different digest means different content, not newer content.
+ */
 function chartYaml(props: ChartProps, digest: string): string {
-  const previous = /^version: (\d+)\.(\d+)\.(\d+)$/m.exec(props.previousChartYaml ?? '');
-  const previousDigest = /coco\.azure\/content-digest: (\S+)/.exec(props.previousChartYaml ?? '')?.[1];
-  let version = '0.1.0';
-  if (previous) {
-    const [major, minor, patch] = previous.slice(1).map(Number);
-    version = previousDigest === digest ? `${major}.${minor}.${patch}` : `${major}.${minor}.${patch + 1}`;
-  }
+  const version = `${CHART_VERSION_BASE}+${digest.slice(0, VERSION_DIGEST_LENGTH)}`;
   return stringify(
     { apiVersion: 'v2', name: props.name, description: props.description, type: 'application', version, annotations: { 'coco.azure/content-digest': digest } },
     YAML_OPTS,

@@ -1,21 +1,23 @@
 /**
- * `npm run synth`: load every requested environment, build Terraform and Kubernetes objects into a
- * staging folder, validate all of it, then swap `dist/` (and `cdktf.out/`) in at once.
+ * `npm run synth`: build the Terraform and Kubernetes objects of every environment into a staging
+ * folder, validate all of it, then swap `dist/`, `charts/` and `cdktf.out/` (or the selected
+ * environments' folders in them) in at once.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LoadedEnvironment } from '../config/load';
 import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
 import { hasInfrastructure, synthTerraform } from '../infra/app';
 import type { K8sObject, Problem } from '../shared/k8s-object';
-import { makeStaging, removeStaging, swapIn, type Swap } from './atomic';
+import { checkTargets, makeStaging, removeStaging, swapIn, type Swap } from './atomic';
 import { writeStagedFile } from './staged-file';
 import { validateSchemas } from './schema-validator';
 import { validateSemantics } from './semantic-rules';
 import { scanForSecrets } from './secret-scan';
 import { buildChart, type ChartInput } from './helm-chart';
 import { postureReport } from './posture';
+import { versionsJson } from './environment-versions';
 import { COMPONENTS } from '../shared/components';
 
 export const TERRAFORM_OUT = 'cdktf.out';
@@ -31,11 +33,22 @@ export const defaultValidator: BundleValidator = (env, objects) => [
 ];
 
 export interface RenderOptions {
-  /** Repository root: `dist/` and `cdktf.out/` are written below it. */
+  /** Repository root: `dist/`, `charts/` and `cdktf.out/` are written below it. */
   readonly root: string;
+  /**
+   * Every environment of the repository. `charts/` is always built from all of them (a chart covers
+   * every environment that renders its component), so it never depends on which were named.
+   */
   readonly environments: readonly LoadedEnvironment[];
-  /** True when `environments` is every environment: then stale folders of removed ones go too. */
-  readonly all: boolean;
+  /**
+   * Names of the environments whose `dist/<env>/` and Terraform stack are replaced; the others'
+   * stay as they are. @default every environment, and then the folders of removed ones go too
+   */
+  readonly only?: readonly string[];
+  /** Render and validate everything in staging, then replace nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Files (path relative to `root` → content) replaced together with the folders. @default none */
+  readonly files?: Readonly<Record<string, string>>;
   /** @default defaultValidator */
   readonly validate?: BundleValidator;
 }
@@ -55,8 +68,13 @@ export interface RenderSummary {
 
 export function render(opts: RenderOptions): RenderSummary {
   const validate = opts.validate ?? defaultValidator;
+  const selected = opts.environments.filter((env) => opts.only === undefined || opts.only.includes(env.name));
+  const infra = selected.filter(hasInfrastructure);
   const staging = makeStaging(opts.root);
   try {
+    // Before any work: a target that cannot be replaced (a file named dist) fails now, not at the swap.
+    const swaps = plannedSwaps(opts, staging, selected, infra);
+    checkTargets(opts.root, swaps);
     const distStaging = join(staging, DIST_PATH);
     const problems: { environment: string; problem: Problem }[] = [];
     let files = 0;
@@ -64,14 +82,19 @@ export function render(opts: RenderOptions): RenderSummary {
     for (const env of opts.environments) {
       const folders = buildManifests(env);
       rendered.set(env.name, folders);
+      // Every environment is validated: the charts carry the objects of all of them.
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
+      if (!selected.includes(env)) continue;
       const current = join(opts.root, DIST_PATH, env.name);
       files += writeFolders(join(distStaging, env.name), current, env, folders);
       writeStagedFile(join(distStaging, env.name, 'POSTURE.md'), join(current, 'POSTURE.md'), postureReport(env, folders));
+      writeStagedFile(join(distStaging, env.name, 'versions.json'), join(current, 'versions.json'), versionsJson(env.config));
     }
-    // Charts span every environment, so only a full render writes them.
-    if (opts.all) writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
-    const infra = opts.environments.filter(hasInfrastructure);
+    writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
+    for (const [file, text] of Object.entries(opts.files ?? {})) {
+      mkdirSync(dirname(join(staging, file)), { recursive: true });
+      writeFileSync(join(staging, file), text);
+    }
     const tfStaging = join(staging, TERRAFORM_OUT);
     if (infra.length > 0) synthTerraform(infra, tfStaging);
     for (const finding of scanForSecrets(staging)) {
@@ -79,29 +102,29 @@ export function render(opts: RenderOptions): RenderSummary {
     }
     if (problems.length > 0) throw new RenderValidationError(problems);
 
-    swapIn(plannedSwaps(opts, staging, infra), staging);
+    if (!opts.dryRun) swapIn(swaps, opts.root, staging);
     return { files, stacks: infra.length };
   } finally {
     removeStaging(staging);
   }
 }
 
-function plannedSwaps(opts: RenderOptions, staging: string, infra: readonly LoadedEnvironment[]): Swap[] {
+function plannedSwaps(opts: RenderOptions, staging: string, selected: readonly LoadedEnvironment[], infra: readonly LoadedEnvironment[]): Swap[] {
   const dist = join(opts.root, DIST_PATH);
   const tfOut = join(opts.root, TERRAFORM_OUT);
-  if (opts.all) {
+  mkdirSync(join(staging, CHARTS_PATH), { recursive: true });
+  const charts: Swap = { from: join(staging, CHARTS_PATH), to: join(opts.root, CHARTS_PATH) };
+  const files = Object.keys(opts.files ?? {}).map((file): Swap => ({ from: join(staging, file), to: join(opts.root, file), kind: 'file' }));
+  if (opts.only === undefined) {
     mkdirSync(join(staging, DIST_PATH), { recursive: true });
     mkdirSync(join(staging, TERRAFORM_OUT), { recursive: true });
-    mkdirSync(join(staging, CHARTS_PATH), { recursive: true });
-    return [
-      { from: join(staging, DIST_PATH), to: dist },
-      { from: join(staging, CHARTS_PATH), to: join(opts.root, CHARTS_PATH) },
-      { from: join(staging, TERRAFORM_OUT), to: tfOut },
-    ];
+    return [{ from: join(staging, DIST_PATH), to: dist }, charts, { from: join(staging, TERRAFORM_OUT), to: tfOut }, ...files];
   }
   return [
-    ...opts.environments.map((env) => ({ from: join(staging, DIST_PATH, env.name), to: join(dist, env.name) })),
+    ...selected.map((env) => ({ from: join(staging, DIST_PATH, env.name), to: join(dist, env.name) })),
     ...infra.map((env) => ({ from: join(staging, TERRAFORM_OUT, 'stacks', env.name), to: join(tfOut, 'stacks', env.name) })),
+    charts,
+    ...files,
   ];
 }
 
@@ -116,13 +139,7 @@ function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<stri
       if (inputs.length > 0) environments.set(env, inputs);
     }
     if (environments.size === 0) continue;
-    const previous = join(root, CHARTS_PATH, component.folder, 'Chart.yaml');
-    const chart = buildChart({
-      name: component.folder,
-      description: component.description,
-      environments,
-      previousChartYaml: existsSync(previous) ? readFileSync(previous, 'utf8') : undefined,
-    });
+    const chart = buildChart({ name: component.folder, description: component.description, environments });
     for (const [file, text] of Object.entries(chart.files)) {
       const target = join(chartsDir, component.folder, file);
       mkdirSync(dirname(target), { recursive: true });
