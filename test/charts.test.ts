@@ -1,5 +1,5 @@
-// Helm charts equal the plain manifests: the real helm lints every chart and renders every
-// ci/<env>-values.yaml into exactly the objects of dist/<env>/<component>/.
+// Helm charts equal the plain manifests: the real Helm 4 and Helm 3 lint every chart and render
+// every ci/<env>-values.yaml into exactly the objects of dist/<env>/<component>/.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,10 +8,14 @@ import { buildChart, type ChartInput } from '../src/render/helm-chart';
 import { listFiles } from '../src/render/files';
 import type { K8sObject } from '../src/shared/k8s-object';
 import { makeTempRepo, runSynth } from './support/repo';
-import { run } from './support/tools';
+import { runAsync } from './support/tools';
 
-function helmTemplate(chartDir: string, valuesFile: string): K8sObject[] {
-  const r = run('helm', ['template', 'release', chartDir, '-f', valuesFile]);
+/** Helm 4 (`helm`) and Helm 3 (`helm3`): the charts must work with both. */
+const HELMS = ['helm', 'helm3'] as const;
+type Helm = (typeof HELMS)[number];
+
+async function helmTemplate(helm: Helm, chartDir: string, valuesFile: string): Promise<K8sObject[]> {
+  const r = await runAsync(helm, ['template', 'release', chartDir, '-f', valuesFile]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return parseAllDocuments(r.stdout)
@@ -39,37 +43,56 @@ function writeChart(files: Record<string, string>): string {
   return dir;
 }
 
+/** One ci/<env>-values.yaml of a rendered chart. */
+interface CiValues {
+  readonly chart: string;
+  readonly env: string;
+  readonly chartDir: string;
+  readonly valuesFile: string;
+}
+
+function ciValues(repo: string): CiValues[] {
+  return readdirSync(join(repo, 'charts')).flatMap((chart) =>
+    readdirSync(join(repo, 'charts', chart, 'ci')).map((values) => ({
+      chart,
+      env: values.replace(/-values\.yaml$/, ''),
+      chartDir: join(repo, 'charts', chart),
+      valuesFile: join(repo, 'charts', chart, 'ci', values),
+    })),
+  );
+}
+
 describe('rendered charts', () => {
   const repo = makeTempRepo();
-  beforeAll(() => expect(runSynth(repo).code).toBe(0));
+  let cases: CiValues[] = [];
+  beforeAll(() => {
+    expect(runSynth(repo).code).toBe(0);
+    cases = ciValues(repo);
+  });
 
   it('one chart per rendered component', () => {
     expect(readdirSync(join(repo, 'charts')).sort()).toEqual(['guest-components', 'kbs', 'runtime', 'workloads']);
+    expect(cases.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('every chart passes helm lint --strict with each of its ci values files', () => {
-    for (const chart of readdirSync(join(repo, 'charts'))) {
-      const dir = join(repo, 'charts', chart);
-      for (const values of readdirSync(join(dir, 'ci'))) {
-        const r = run('helm', ['lint', '--strict', dir, '-f', join(dir, 'ci', values)]);
-        expect(`${chart}/${values}: ${r.stdout}${r.stderr}`).toContain('1 chart(s) linted, 0 chart(s) failed');
+  // Each helm run costs mostly helm's start-up: all of them start at once.
+  describe.each(HELMS)('%s', (helm) => {
+    it('every chart passes helm lint --strict with each of its ci values files', async () => {
+      const results = await Promise.all(cases.map((c) => runAsync(helm, ['lint', '--strict', c.chartDir, '-f', c.valuesFile])));
+      results.forEach((r, i) => {
+        expect(`${cases[i].chart}/${cases[i].env}: ${r.stdout}${r.stderr}`).toContain('1 chart(s) linted, 0 chart(s) failed');
         expect(r.code).toBe(0);
-      }
-    }
-  });
+      });
+    });
 
-  it('helm template with ci/<env>-values.yaml equals dist/<env>/<component>/', () => {
-    let compared = 0;
-    for (const chart of readdirSync(join(repo, 'charts'))) {
-      for (const values of readdirSync(join(repo, 'charts', chart, 'ci'))) {
-        const env = values.replace(/-values\.yaml$/, '');
+    it('helm template with ci/<env>-values.yaml equals dist/<env>/<component>/', async () => {
+      const rendered = await Promise.all(cases.map((c) => helmTemplate(helm, c.chartDir, c.valuesFile)));
+      cases.forEach(({ chart, env }, i) => {
         const expected = distObjects(join(repo, 'dist', env, chart));
         expect(expected.length).toBeGreaterThan(0);
-        expect(helmTemplate(join(repo, 'charts', chart), join(repo, 'charts', chart, 'ci', values))).toEqual(expected);
-        compared++;
-      }
-    }
-    expect(compared).toBeGreaterThanOrEqual(6);
+        expect({ chart, env, objects: rendered[i] }).toEqual({ chart, env, objects: expected });
+      });
+    });
   });
 
   it('chart versions derive from content only: same content, same version; other content, other version', () => {
@@ -129,18 +152,21 @@ describe('buildChart lifts what differs between environments', () => {
     });
   });
 
-  it.each(['one', 'two'])('helm renders environment %s exactly', (env) => {
-    const dir = writeChart(chart.files);
-    expect(run('helm', ['lint', '--strict', dir, '-f', join(dir, 'ci', `${env}-values.yaml`)]).code).toBe(0);
-    const expected = (envs.get(env) ?? []).map((i) => i.object).sort(byId);
-    expect(helmTemplate(dir, join(dir, 'ci', `${env}-values.yaml`))).toEqual(expected);
-  });
+  describe.each(HELMS)('%s', (helm) => {
+    it.each(['one', 'two'])('renders environment %s exactly', async (env) => {
+      const dir = writeChart(chart.files);
+      const values = join(dir, 'ci', `${env}-values.yaml`);
+      const [lint, objects] = await Promise.all([runAsync(helm, ['lint', '--strict', dir, '-f', values]), helmTemplate(helm, dir, values)]);
+      expect(lint.code).toBe(0);
+      expect(objects).toEqual((envs.get(env) ?? []).map((i) => i.object).sort(byId));
+    });
 
-  it('values.schema.json rejects unknown values (helm validates against it)', () => {
-    const dir = writeChart(chart.files);
-    writeFileSync(join(dir, 'bad.yaml'), 'objects:\n  deployment-app:\n    spec.replicas: 3\n');
-    const r = run('helm', ['template', 'x', dir, '-f', join(dir, 'bad.yaml')]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('spec.replicas');
+    it('values.schema.json rejects unknown values (helm validates against it)', async () => {
+      const dir = writeChart(chart.files);
+      writeFileSync(join(dir, 'bad.yaml'), 'objects:\n  deployment-app:\n    spec.replicas: 3\n');
+      const r = await runAsync(helm, ['template', 'x', dir, '-f', join(dir, 'bad.yaml')]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('spec.replicas');
+    });
   });
 });
