@@ -5,6 +5,7 @@
  * 1: one failed; 2: bad input.
  */
 import { exitOnUserError, loadAllOrExit } from './load-or-exit';
+import { loadEnvironment } from '../config/load';
 import { UserInputError } from '../config/errors';
 import { simulateEnvironment, type SimulationResult } from '../simulate/simulate';
 import { formatResult, formatResults } from '../simulate/report';
@@ -54,12 +55,9 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const all = loadAllOrExit(process.cwd());
-  const environments = exitOnUserError(() => {
-    const unknown = args.names.filter((n) => !all.some((e) => e.name === n));
-    if (unknown.length > 0) throw new UserInputError(unknown.map((n) => ({ file: `config/environments/${n}.yaml`, path: '', expected: `an existing environment (${all.map((e) => e.name).join(', ')})`, found: `no such file for environment ${JSON.stringify(n)}` })));
-    return args.names.length === 0 ? all : all.filter((e) => args.names.includes(e.name));
-  });
+  const root = process.cwd();
+  // Named environments load alone: a broken file elsewhere does not stop their simulation.
+  const environments = args.names.length === 0 ? loadAllOrExit(root) : exitOnUserError(() => args.names.map((n) => loadEnvironment(root, n)));
   const results: SimulationResult[] = [];
   const queue = [...environments];
   const worker = async () => {

@@ -10,7 +10,7 @@ import type { K8sObject } from '../shared/k8s-object';
 import { diagnose } from './diagnose';
 import { healthOf } from './health';
 import type { KubeClient, KubeObject } from './kube-client';
-import { podReferences, podSpecOf } from './references';
+import { otherSecretReferences, podReferences, podSpecOf } from './references';
 import { idOf } from './wait-healthy';
 
 type Json = Record<string, unknown>;
@@ -54,9 +54,10 @@ export async function checkCluster(client: KubeClient, rendered: readonly K8sObj
     }
     const spec = podSpecOf(o);
     const ns = o.metadata.namespace;
-    if (spec && ns) {
+    const refs = [...(spec ? podReferences(spec) : []), ...otherSecretReferences(o)];
+    if (refs.length > 0 && ns) {
       const missing: string[] = [];
-      for (const ref of podReferences(spec)) {
+      for (const ref of refs) {
         if (ref.where === 'imagePullSecrets') continue;
         if (!(await client.get('v1', ref.kind, ref.name, ns))) missing.push(`${ref.kind} ${ns}/${ref.name} not found (${ref.where}${ref.optional ? ', optional' : ''})`);
       }

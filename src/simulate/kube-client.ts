@@ -83,7 +83,9 @@ export class KubeClient {
             const text = Buffer.concat(chunks).toString('utf8');
             const code = res.statusCode ?? 0;
             if (code >= 200 && code < 300) {
-              resolve((text ? JSON.parse(text) : {}) as T);
+              // /readyz and friends answer plain text.
+              const json = (res.headers['content-type'] ?? '').includes('json');
+              resolve((json && text ? JSON.parse(text) : text ? { text } : {}) as T);
               return;
             }
             let message = text;

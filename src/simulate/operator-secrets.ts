@@ -39,6 +39,15 @@ function shellBlocks(root: string): string[] {
 const SECRET_LINE = /^kubectl -n (\S+) create secret \S+ (\S+)( |$)/;
 const NAMESPACE_LINE = /^kubectl create namespace (\S+)\s*$/;
 
+/**
+ * A documented kubectl line, preceded by stand-ins for input files no recipe made: the operator's
+ * own data (an image key, a password), 32 random bytes here since only its presence matters.
+ */
+function withInputs(line: string): string[] {
+  const inputs = [...line.matchAll(/--from-file=(?:[^=\s]+=)?(\S+)/g)].map((m) => m[1]);
+  return [...inputs.map((f) => `[ -e '${f}' ] || head -c 32 /dev/urandom >'${f}'`), line];
+}
+
 /** The shell script that creates `secrets` as documented, and the Secrets no doc creates. */
 export function operatorScript(secrets: readonly SecretRef[], root = repoRoot()): { script: string; undocumented: SecretRef[] } {
   const blocks = shellBlocks(root);
@@ -63,7 +72,7 @@ export function operatorScript(secrets: readonly SecretRef[], root = repoRoot())
       // Other kubectl commands (rollout restart, apply of dist/) are not part of the set-up.
       return !line.startsWith('kubectl ');
     });
-    if (kept.some((l) => l.startsWith('kubectl '))) lines.push(kept.join('\n'));
+    if (kept.some((l) => l.startsWith('kubectl '))) lines.push(kept.flatMap(withInputs).join('\n'));
   }
   return { script: lines.join('\n'), undocumented: secrets.filter((s) => !documented.has(`${s.namespace}/${s.name}`)) };
 }

@@ -6,7 +6,7 @@
  * scheduler picked a node, for WaitForFirstConsumer classes), and the PV controller binds them.
  * Claims of any other class stay Pending, as they would on the real cluster.
  */
-import type { KubeClient, KubeObject } from './kube-client';
+import { KubeError, type KubeClient, type KubeObject } from './kube-client';
 
 const PROVISIONER_ANNOTATION = 'volume.kubernetes.io/storage-provisioner';
 const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
@@ -17,6 +17,8 @@ export class SimulatedProvisioner {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private readonly done = new Set<string>();
+  /** The last error of a pass, if any. */
+  lastError: string | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -39,8 +41,9 @@ export class SimulatedProvisioner {
     try {
       const claims = await this.client.list('v1', 'PersistentVolumeClaim');
       for (const claim of claims) await this.provision(claim);
-    } catch {
-      // the API server may be busy or stopping: the next pass retries
+    } catch (e) {
+      // The API server may be busy or stopping: the next pass retries; the error is kept for reports.
+      this.lastError = e instanceof Error ? e.message : String(e);
     } finally {
       this.busy = false;
     }
@@ -69,14 +72,20 @@ export class SimulatedProvisioner {
         storageClassName: className,
         volumeMode: spec.volumeMode ?? 'Filesystem',
         claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid },
-        csi: { driver: provisioner, volumeHandle: `simulated-${uid}` },
+        // No disk behind it: a path no pod's data ever reaches (kwok runs no container).
+        hostPath: { path: `/var/lib/simulated-volumes/${uid}`, type: 'DirectoryOrCreate' },
         // A zonal disk is reachable from the node it was made for (and its zone): pin it there.
         ...(selectedNode
           ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [selectedNode] }] }] } } }
           : {}),
       },
     };
-    await this.client.create(pv);
+    try {
+      await this.client.create(pv);
+    } catch (e) {
+      // Made on an earlier pass whose answer was lost: nothing more to do.
+      if (!(e instanceof KubeError && e.code === 409)) throw e;
+    }
     this.done.add(uid);
   }
 }

@@ -67,6 +67,25 @@ export function podReferences(spec: Json): PodReference[] {
   return refs;
 }
 
+/**
+ * Secrets other objects name: a Prometheus Operator ServiceMonitor's CA and client certificate
+ * (`spec.endpoints[].tlsConfig.{ca,cert}.secret`, keySecret); Prometheus cannot scrape without them.
+ */
+export function otherSecretReferences(o: { kind: string; spec?: unknown }): PodReference[] {
+  if (o.kind !== 'ServiceMonitor') return [];
+  const refs: PodReference[] = [];
+  for (const [i, e] of arr((o.spec as Json | undefined)?.endpoints).entries()) {
+    const tls = (e.tlsConfig ?? {}) as Json;
+    for (const field of ['ca', 'cert'] as const) {
+      const secret = ((tls[field] as Json | undefined)?.secret ?? undefined) as Json | undefined;
+      if (secret) refs.push({ kind: 'Secret', name: String(secret.name), key: String(secret.key), where: `endpoints[${i}].tlsConfig.${field}`, optional: secret.optional === true });
+    }
+    const key = tls.keySecret as Json | undefined;
+    if (key) refs.push({ kind: 'Secret', name: String(key.name), key: String(key.key), where: `endpoints[${i}].tlsConfig.keySecret`, optional: key.optional === true });
+  }
+  return refs;
+}
+
 /** The kubelet's message for a missing reference. */
 function kubeletMessage(ref: PodReference, missingKey: boolean): string {
   const what = ref.kind === 'Secret' ? 'secret' : 'configmap';

@@ -17,7 +17,7 @@ import type { KubeClient, KubeObject } from './kube-client';
 import { nodeObject } from './nodes';
 import { createOperatorSecrets, type SecretRef } from './operator-secrets';
 import { SimulatedProvisioner } from './provisioner';
-import { podReferences, podSpecOf } from './references';
+import { otherSecretReferences, podReferences, podSpecOf } from './references';
 import type { WaitOptions } from './wait-healthy';
 
 export interface SimulationFailure {
@@ -67,8 +67,8 @@ function referencedSecrets(objects: readonly K8sObject[]): SecretRef[] {
   for (const o of objects) {
     const spec = podSpecOf(o as unknown as KubeObject);
     const namespace = o.metadata.namespace;
-    if (!spec || !namespace) continue;
-    for (const ref of podReferences(spec)) if (ref.kind === 'Secret' && ref.where !== 'imagePullSecrets') seen.set(`${namespace}/${ref.name}`, { namespace, name: ref.name });
+    if (!namespace) continue;
+    for (const ref of [...(spec ? podReferences(spec) : []), ...otherSecretReferences(o as unknown as KubeObject)]) if (ref.kind === 'Secret' && ref.where !== 'imagePullSecrets') seen.set(`${namespace}/${ref.name}`, { namespace, name: ref.name });
   }
   return [...seen.values()].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
@@ -119,9 +119,13 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     const argo = new ArgoSimulator({ client, folders, wait: opts.wait, assertAlive: () => cp.assertAlive(), log: (l) => log(`${env.name}: ${l}`) });
     await argo.bootstrap(folders.get(`${DIST_PATH}/${env.name}/${BOOTSTRAP_FOLDER}`) ?? []);
     for (const f of argo.failures) failures.push({ stage: f.application, object: f.object, reasons: f.reasons });
-    // Criteria on what was synced; objects of a stopped sync are already reported there.
+    // Criteria on what was synced; a stopped sync is reported where it stopped, and what it never
+    // reached is not checked (Argo CD would not have applied it either).
     const reported = new Set(failures.map((f) => f.object));
-    for (const f of await checkCluster(client, rendered)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
+    const appliedIds = new Set(argo.applied.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    const synced = rendered.filter((o) => appliedIds.has(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    for (const f of await checkCluster(client, synced)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
+    if (provisioner.lastError) log(`${env.name}: provisioner: ${provisioner.lastError}`);
   } finally {
     provisioner.stop();
     await cp.stop();

@@ -70,7 +70,8 @@ export async function waitHealthy(client: KubeClient, objects: readonly KubeObje
     if (degraded.length > 0 || elapsed > timeout) return report();
     if (Date.now() - stableSince > settle) {
       const found = await report();
-      if (found.every((u) => u.reasons.some((r) => BLOCKING.some((b) => b.test(r))))) return found;
+      // One object stuck for good stops the wave: Argo CD would wait on it forever.
+      if (found.some((u) => u.reasons.some((r) => BLOCKING.some((b) => b.test(r))))) return found;
     }
     await sleep(300);
   }
