@@ -37,6 +37,9 @@ export interface ClusterNode {
   readonly capacity: { readonly milliCpu: number; readonly memoryBytes: number; readonly pods: number };
 }
 
+/** Name of the dedicated KBS VM and node (seed 000). */
+export const KBS_NODE_NAME = 'kbs-server';
+
 const MI = 1024 * 1024;
 const GI = 1024 * MI;
 
@@ -116,7 +119,7 @@ export function clusterNodes(config: EnvironmentConfig): ClusterNode[] {
       ...(tdx.kbsNode.enabled
         ? [
             {
-              name: 'kbs-server',
+              name: KBS_NODE_NAME,
               role: 'kbs' as const,
               vmSize: tdx.kbsNode.vmSize,
               // Only the KBS Deployment selects and tolerates this node: KBS keeps its own CVM.

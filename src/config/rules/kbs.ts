@@ -25,6 +25,14 @@ export function checkKbs(env: EnvironmentConfig, report: Report): void {
     report('/kbs/replicas', `1 (storage.accessMode ${kbs.storage.accessMode} attaches the KBS state volume to one node; use ReadWriteMany for more replicas)`, kbs.replicas);
   }
 
+  const local = kbs.storage.localPath;
+  if (local !== undefined) {
+    const tdx = env.infrastructure.provider === 'azure-tdx' ? env.infrastructure.tdx : undefined;
+    if (!tdx?.kbsNode.enabled) report('/kbs/storage/localPath', 'nothing, unless infrastructure.provider is azure-tdx with infrastructure.tdx.kbsNode.enabled (the folder lives on the dedicated KBS node)', local);
+    if (kbs.storage.storageClassName !== undefined) report('/kbs/storage/storageClassName', 'nothing when storage.localPath is set (the local volume has its own class)', kbs.storage.storageClassName);
+    if (kbs.storage.accessMode !== 'ReadWriteOnce') report('/kbs/storage/accessMode', 'ReadWriteOnce with storage.localPath (a local folder is on one node)', kbs.storage.accessMode);
+  }
+
   // Transport: HTTPS, or plain HTTP with a reason (production) or the dev switch.
   if (kbs.tlsSecretName !== undefined && kbs.insecureHttpReason !== undefined) {
     report('/kbs/insecureHttpReason', 'nothing when tlsSecretName is set (KBS serves HTTPS)', kbs.insecureHttpReason);

@@ -70,7 +70,15 @@ export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
   replicas: Count('KBS replicas. More than 1 needs storage.accessMode ReadWriteMany (a ReadWriteOnce disk attaches to one node) and adds a PodDisruptionBudget.', 1, 5),
   storage: Section(
     {
-      storageClassName: Type.Optional(K8sName('StorageClass of the KBS state volume (on Azure: managed-csi-premium). Omitted: the cluster default class.')),
+      storageClassName: Type.Optional(K8sName('StorageClass of the KBS state volume (on AKS: managed-csi-premium). Omitted: the cluster default class, or the local volume of localPath.')),
+      localPath: Type.Optional(
+        Type.String({
+          pattern: '^(/[A-Za-z0-9._-]+)+$',
+          [EXPECTED_KEYWORD]: 'an absolute path such as /var/lib/coco-kbs',
+          description:
+            'azure-tdx with the dedicated KBS node only: keep the state in this folder of kbs-server, as a local PersistentVolume (the kubeadm cluster has no CSI driver, so no dynamic class binds there). The node creates the folder at boot. Excludes storageClassName and ReadWriteMany.',
+        }),
+      ),
       size: Quantity('Size of the KBS state volume.', '1Gi'),
       accessMode: StringEnum(['ReadWriteOnce', 'ReadWriteMany'] as const, { default: 'ReadWriteOnce', description: 'Access mode of the state volume.' }),
     },

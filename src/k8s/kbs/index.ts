@@ -28,6 +28,8 @@ import {
 import { FilesConfigMap } from '../common/files-config-map';
 import { KbsServiceAccount } from './kbs-service-account';
 import { KbsStateClaim } from './kbs-state-claim';
+import { KbsLocalVolume } from './kbs-local-volume';
+import { KBS_NODE_NAME } from '../../shared/cluster-nodes';
 import { KbsDeployment, type KbsPlacement } from './kbs-deployment';
 import { KbsService } from './kbs-service';
 import { KbsNetworkPolicy } from './kbs-network-policy';
@@ -101,11 +103,24 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
   });
 
   new KbsServiceAccount(chart, 'ServiceAccount', { name: KBS_NAMES.serviceAccount, namespace, labels });
+  const localPath = kbs.storage.localPath;
+  const localClass = `${env.name}-kbs-local`;
+  if (localPath !== undefined) {
+    new KbsLocalVolume(chart, 'LocalVolume', {
+      storageClassName: localClass,
+      volumeName: `${env.name}-kbs-state`,
+      labels,
+      nodeName: KBS_NODE_NAME,
+      path: localPath,
+      size: kbs.storage.size,
+      claim: { name: KBS_NAMES.stateClaim, namespace },
+    });
+  }
   new KbsStateClaim(chart, 'State', {
     name: KBS_NAMES.stateClaim,
     namespace,
     labels,
-    storageClassName: kbs.storage.storageClassName,
+    storageClassName: localPath !== undefined ? localClass : kbs.storage.storageClassName,
     size: kbs.storage.size,
     accessMode: kbs.storage.accessMode,
   });
