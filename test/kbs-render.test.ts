@@ -131,11 +131,13 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
   const spec = podSpec(deployment);
   const container = spec.containers[0];
 
-  it('renders the expected set of objects, all in the KBS namespace, no Secret', () => {
+  it('renders the expected set of objects, all in the KBS namespace but the local volume, no Secret', () => {
+    // azure-tdx: the claim's local volume on kbs-server and its class (cluster-scoped).
+    const local = kbs.storage.localPath !== undefined ? [`PersistentVolume/${name}-kbs-state`, `StorageClass/${name}-kbs-local`] : [];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ['ConfigMap/kbs-config', 'ConfigMap/kbs-policies', 'ConfigMap/kbs-provision', 'Deployment/kbs', 'Job/kbs-provision', 'NetworkPolicy/kbs', 'PersistentVolumeClaim/kbs-state', 'Service/kbs', 'ServiceAccount/kbs', 'ServiceAccount/kbs-provision'].sort(),
+      ['ConfigMap/kbs-config', 'ConfigMap/kbs-policies', 'ConfigMap/kbs-provision', 'Deployment/kbs', 'Job/kbs-provision', 'NetworkPolicy/kbs', 'PersistentVolumeClaim/kbs-state', 'Service/kbs', 'ServiceAccount/kbs', 'ServiceAccount/kbs-provision', ...local].sort(),
     );
-    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set([kbs.namespace]));
+    expect(new Set(objects.filter((o) => !['PersistentVolume', 'StorageClass'].includes(o.kind)).map((o) => o.metadata.namespace))).toEqual(new Set([kbs.namespace]));
   });
 
   it('passes the Kubernetes 1.31 schema and the API-server rules', () => {
@@ -153,7 +155,17 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
     expect(at(kbsToml(objects), 'storage_backend', 'backends', 'local_fs', 'dir_path')).toBe('/opt/confidential-containers/storage');
     const claim = find(objects, 'PersistentVolumeClaim', 'kbs-state');
     expect(at(claim, 'spec', 'accessModes')).toEqual(['ReadWriteOnce']);
-    expect(at(claim, 'spec', 'storageClassName')).toBe(name === 'azure-tdx' ? 'managed-csi-premium' : undefined);
+    expect(at(claim, 'spec', 'storageClassName')).toBe(name === 'azure-tdx' ? 'azure-tdx-kbs-local' : undefined);
+    if (name === 'azure-tdx') {
+      // The one volume of that class: the folder on kbs-server, reserved for this claim, kept.
+      expect(find(objects, 'PersistentVolume', 'azure-tdx-kbs-state').spec).toMatchObject({
+        storageClassName: 'azure-tdx-kbs-local',
+        persistentVolumeReclaimPolicy: 'Retain',
+        local: { path: '/var/lib/coco-kbs' },
+        claimRef: { namespace: kbs.namespace, name: 'kbs-state' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kbs-server'] }] }] } },
+      });
+    }
     expect(at(claim, 'metadata', 'annotations', 'argocd.argoproj.io/sync-options')).toBe('Prune=false,Delete=false');
   });
 
@@ -223,7 +235,13 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
 
   it('provisions after sync from Secret references, never mounting KBS keys into the Job', () => {
     const job = find(objects, 'Job', 'kbs-provision');
-    expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.metadata.annotations).toEqual({
+      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      // Plain helm install runs it after the release's objects exist; the script waits for KBS.
+      'helm.sh/hook': 'post-install,post-upgrade',
+      'helm.sh/hook-delete-policy': 'before-hook-creation',
+    });
     const jobSpec = podSpec(job);
     const c = jobSpec.containers[0];
     expect(c.image).toBe(VERSIONS.curlImage);
