@@ -52,9 +52,12 @@ describe('rendered runtime component', () => {
     expect(rc.metadata.namespace).toBeUndefined();
   });
 
-  it('bare-metal: kata-qemu-tdx and kata-qemu-snp', () => {
-    const names = runtimeObjects('bare-metal').filter((o) => o.kind === 'RuntimeClass').map((o) => o.metadata.name);
-    expect(names).toEqual(['kata-qemu-tdx', 'kata-qemu-snp']);
+  it('bare-metal: kata-qemu-tdx and kata-qemu-snp, each scheduled onto hosts with its TEE only', () => {
+    const classes = runtimeObjects('bare-metal').filter((o) => o.kind === 'RuntimeClass');
+    expect(classes.map((o) => [o.metadata.name, (o as { scheduling?: unknown }).scheduling])).toEqual([
+      ['kata-qemu-tdx', { nodeSelector: { 'katacontainers.io/kata-runtime': 'true', 'intel.feature.node.kubernetes.io/tdx': 'true' } }],
+      ['kata-qemu-snp', { nodeSelector: { 'katacontainers.io/kata-runtime': 'true', 'amd.feature.node.kubernetes.io/snp': 'true' } }],
+    ]);
   });
 
   it('azure-tdx, azure-tdx-lab and aks-cvm render no runtime component (no Kata inside Azure CVMs)', () => {

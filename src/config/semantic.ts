@@ -9,11 +9,12 @@ import { checkRuntime } from './rules/runtime';
 import { checkWorkloads } from './rules/workloads';
 import { checkInfrastructure } from './rules/infrastructure';
 import { checkKbs } from './rules/kbs';
+import { checkCluster } from './rules/cluster';
 import { checkGuestComponents } from './rules/guest-components';
 import { checkVersions } from './rules/versions';
 
 /** Section rules, each in `rules/<section>.ts`, run in this order. */
-const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkVersions, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
+const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkCluster, checkVersions, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
 
 export function checkSemantics(env: EnvironmentConfig): RuleProblem[] {
   const problems: RuleProblem[] = [];

@@ -43,6 +43,37 @@ export function checkWorkloads(env: EnvironmentConfig, report: Report): void {
     }
   }
   checkDemoNamespaces(env, report);
+  checkKbsResources(env, report);
+}
+
+/** KBS resources the enabled workloads fetch (CDH resource paths, kbs:/// URIs, image keys), with where they are named. */
+export function kbsResourcesUsed(env: EnvironmentConfig): { jsonPath: string; resource: string }[] {
+  const w = env.workloads;
+  const used: { jsonPath: string; resource: string }[] = [];
+  if (w.cocoDemos.enabled) {
+    used.push({ jsonPath: '/workloads/cocoDemos/resourcePath', resource: w.cocoDemos.resourcePath });
+    used.push({ jsonPath: '/workloads/cocoDemos/encryptedImageKey', resource: w.cocoDemos.encryptedImageKey });
+  }
+  if (w.nodeDecryption.enabled) w.nodeDecryption.imageKeys.forEach((k, i) => used.push({ jsonPath: `/workloads/nodeDecryption/imageKeys/${i}`, resource: k }));
+  if (w.confidentialApp.enabled) {
+    w.confidentialApp.resourcePaths.forEach((p, i) => used.push({ jsonPath: `/workloads/confidentialApp/resourcePaths/${i}`, resource: p }));
+    if (w.confidentialApp.imageKey !== undefined) used.push({ jsonPath: '/workloads/confidentialApp/imageKey', resource: w.confidentialApp.imageKey });
+  }
+  return used;
+}
+
+/**
+ * Every KBS resource a workload fetches must be in kbs.resources: the provisioning Job uploads it and
+ * the resource policy releases it. Anything else is a pod that attests and then gets nothing.
+ */
+function checkKbsResources(env: EnvironmentConfig, report: Report): void {
+  if (!env.kbs.enabled) return;
+  const provisioned = new Set(env.kbs.resources.map((r) => r.path));
+  for (const { jsonPath, resource } of kbsResourcesUsed(env)) {
+    if (!provisioned.has(resource)) {
+      report(jsonPath, `a KBS resource listed in kbs.resources (${[...provisioned].join(', ') || 'none'}), so the provisioning Job uploads it and the resource policy releases it`, resource);
+    }
+  }
 }
 
 /** Demo namespaces are `<workloads.namespace>-<id>`: they must be DNS labels and clash with no other namespace. */

@@ -37,6 +37,7 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
       image: PinnedImage('Shell image of demos 01-04.', VERSIONS.busyboxImage),
       encryptedImage: PinnedImage('Encrypted image of demo 05; the KBS must hold its key (default/key/ssh-demo for the upstream test image).', VERSIONS.cocoEncryptedTestImage),
       resourcePath: KbsResourcePath('KBS resource demo 04 fetches through CDH (http://127.0.0.1:8006/cdh/resource/<path>).', 'default/secret/1'),
+      encryptedImageKey: KbsResourcePath('KBS resource holding the layer key of encryptedImage (kbs:///<path>); must be in kbs.resources.', 'default/key/ssh-demo'),
     },
     'Seed 001 demos on a Kata CoCo runtime class.',
   ),
@@ -49,6 +50,11 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
       nginxPort: Type.Integer({ minimum: 1024, maximum: 65535, default: 8080, description: 'Container port nginx listens on (unprivileged, >= 1024).' }),
       nginxUser: UserId('UID nginx runs as (101 in nginx-unprivileged).', 101),
       secretAppImage: Type.Optional(PinnedImage('Your encrypted secret-app image (seed 000 section 7.3); also the victim and tenant-a image of the section 9 demos.')),
+      imageKeys: Type.Array(KbsResourcePath('A KBS resource holding a layer key of these images.'), {
+        default: ['default/image_key/nginx'],
+        uniqueItems: true,
+        description: 'KBS resources the node fetches to decrypt the images (the kbs:///<path> given to skopeo --encryption-key); each must be in kbs.resources.',
+      }),
     },
     'Seed 000 section 8: node-level image decryption without Kata (azure-tdx).',
   ),
@@ -80,8 +86,9 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
       resourcePaths: Type.Array(KbsResourcePath('A KBS resource the app reads through CDH.'), {
         default: ['default/app/db-password', 'default/app/api-credentials'],
         uniqueItems: true,
-        description: 'KBS resources the app reads at run time from CDH (passed as environment variables holding kbs:/// URIs, never values). Seed 002 used two-part paths such as default/db-password, which KBS does not accept: paths are <repository>/<type>/<tag>.',
+        description: 'KBS resources the app reads at run time from CDH (passed as environment variables holding kbs:/// URIs, never values); each must be in kbs.resources. Seed 002 used two-part paths such as default/db-password, which KBS does not accept: paths are <repository>/<type>/<tag>.',
       }),
+      imageKey: Type.Optional(KbsResourcePath('KBS resource holding the layer key of an encrypted image (kbs:///<path>); must be in kbs.resources. Omit for an image that is not encrypted.')),
       serviceMonitor: Type.Boolean({
         default: false,
         description:
