@@ -3,8 +3,8 @@
 // containerd config as the real containerd loads it. systemctl and nsenter are stubs that record
 // calls; `containerd config dump` is the real containerd 2.3 (built from the Go module proxy at
 // the version the nodes run: scripts/install-tools.sh).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
@@ -12,11 +12,16 @@ import { containerdConfigToml } from '../src/infra/cloud-init/containerd-config'
 import { HOST } from '../src/k8s/guest-components/host-layout';
 import { repoRoot, run } from './support/tools';
 import { makeTempRepo } from './support/repo';
-import { FakeNode, fixture, guestComponentObjects, realConfigDump, removeFakeNodes, renderedInstaller, type RenderedInstaller } from './guest-components-support';
+import { FakeNode, find, fixture, guestComponentObjects, podSpec, realConfigDump, removeFakeNodes, renderedInstaller, type RenderedInstaller } from './guest-components-support';
+import { createHash } from 'node:crypto';
 
 const TDX = renderedInstaller(guestComponentObjects(repoRoot(), 'azure-tdx'));
 const DECODER = `${HOST.prefix}/bin/ctd-decoder`;
 const MUTATING = /^systemctl (restart|start|stop|enable|disable|daemon-reload|reload)/;
+const STARTED_QUERY = 'systemctl show containerd --property=ActiveEnterTimestamp --value';
+
+/** The timestamped backups of the node's containerd config, oldest first. */
+const backups = (node: FakeNode): string[] => readdirSync(node.path('/etc/containerd')).filter((f) => f.startsWith('config.toml.coco-guest-components.')).sort();
 
 type Toml = Record<string, unknown>;
 const at = (t: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v as Toml | undefined)?.[k], t);
@@ -75,7 +80,7 @@ describe('installer on a node configured by the infrastructure (imports conf.d/*
 
   it('leaves the main config byte for byte alone (its imports already cover the drop-in), so no backup', () => {
     expect(node.read(HOST.containerdConfig)).toBe(original);
-    expect(node.exists(`${HOST.containerdConfig}.coco-guest-components.bak`)).toBe(false);
+    expect(backups(node)).toEqual([]);
   });
 
   it('writes the KBS CA certificate from the mounted Secret into the AA and CDH configs', () => {
@@ -92,7 +97,7 @@ describe('installer on a node configured by the infrastructure (imports conf.d/*
     expect(second.code).toBe(0);
     expect(second.calls.filter((c) => MUTATING.test(c))).toEqual([]);
     // Only read-only checks: are the services up.
-    expect(second.calls).toEqual([`systemctl is-active --quiet ${HOST.aaUnit}`, `systemctl is-active --quiet ${HOST.cdhUnit}`]);
+    expect(second.calls).toEqual([`systemctl is-active --quiet ${HOST.aaUnit}`, `systemctl is-active --quiet ${HOST.cdhUnit}`, STARTED_QUERY]);
     expect(second.stderr).toContain('containerd config unchanged');
     // Not a byte or a modification time.
     expect(node.snapshot()).toEqual(afterFirst);
@@ -190,8 +195,10 @@ describe('installer on a node config without imports (seed 000 §6.1)', () => {
     expect(merged).toBe(
       `# coco-guest-components: import of the image decryption drop-in (uninstall restores the previous file)\nimports = ["${HOST.containerdDropIn}"]\n${original}`,
     );
-    expect(node.read(`${HOST.containerdConfig}.coco-guest-components.bak`)).toBe(original);
-    expect(r.stderr).toContain('backed up /etc/containerd/config.toml');
+    const [backup] = backups(node);
+    expect(backup).toMatch(/^config\.toml\.coco-guest-components\.\d{8}T\d{15}Z\.bak$/);
+    expect(node.read(`/etc/containerd/${backup}`)).toBe(original);
+    expect(r.stderr).toContain(`backed up /etc/containerd/config.toml to /etc/containerd/${backup}`);
   });
 
   it('the real containerd: our decoder replaces the seed decoders of both ids, the client pull path is on, everything else stays', () => {
@@ -303,6 +310,112 @@ describe('installer on other node configs', () => {
   });
 });
 
+describe('least host access', () => {
+  const ds = find(guestComponentObjects(repoRoot(), 'azure-tdx'), 'DaemonSet');
+  const spec = podSpec(ds);
+
+  it('mounts only the folders the installer writes and the AA socket folder, never the host root', () => {
+    expect(TDX.hostMounts).toEqual([
+      { hostPath: HOST.prefix, type: 'DirectoryOrCreate', readOnly: false },
+      { hostPath: '/etc/containerd', type: 'DirectoryOrCreate', readOnly: false },
+      { hostPath: '/etc/systemd/system', type: 'Directory', readOnly: false },
+      { hostPath: '/run/confidential-containers', type: 'DirectoryOrCreate', readOnly: true },
+    ]);
+    expect(spec.priorityClassName).toBe('system-node-critical');
+  });
+
+  it('install, reinstall and uninstall touch nothing outside the writable mounts (what a real pod could not reach)', () => {
+    const node = new FakeNode(TDX, fixture('seed-config.toml'));
+    const before = node.snapshot();
+    expect(node.run('install').code).toBe(0);
+    const installed = node.snapshot();
+    const first = node.touchedOutsideMounts(before, installed, TDX.hostMounts);
+    expect(first.touched).toEqual(expect.arrayContaining(['/etc/containerd/config.toml', `${HOST.prefix}/bin/ctd-decoder`, `${HOST.unitDir}/${HOST.aaUnit}`]));
+    expect(first.outside).toEqual([]);
+    expect(node.run('uninstall').code).toBe(0);
+    expect(node.touchedOutsideMounts(installed, node.snapshot(), TDX.hostMounts).outside).toEqual([]);
+    // The kubelet made the install dir for the mount: uninstall empties it and leaves it.
+    expect(node.snapshot()).toEqual(before);
+  });
+});
+
+describe('verified payload', () => {
+  it('refuses a tampered binary before writing anything', () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    appendFileSync(join(node.payload, 'bin', 'confidential-data-hub'), '# tampered\n');
+    const before = node.snapshot();
+    const r = node.run('install');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('payload does not match its manifest, nothing installed: bin/confidential-data-hub: FAILED');
+    expect(r.calls).toEqual([]);
+    expect(node.snapshot()).toEqual(before);
+  });
+
+  it('refuses a file the manifest does not list, and a manifest that is missing', () => {
+    const extra = new FakeNode(TDX, containerdConfigToml());
+    writeFileSync(join(extra.payload, 'lib', 'libinjected.so'), 'x');
+    expect(extra.run('install').stderr).toContain('payload files and manifest differ: > lib/libinjected.so');
+    const none = new FakeNode(TDX, containerdConfigToml());
+    unlinkSync(join(none.payload, 'SHA256SUMS'));
+    expect(none.run('install').stderr).toContain('/SHA256SUMS is missing');
+  });
+
+  it('with the manifest digest pinned in config, refuses any other manifest', () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    const pinned = createHash('sha256').update(readFileSync(join(node.payload, 'SHA256SUMS'))).digest('hex');
+    expect(node.run('install', { PAYLOAD_MANIFEST_SHA256: pinned }).code).toBe(0);
+    const other = new FakeNode(TDX, containerdConfigToml());
+    const r = other.run('install', { PAYLOAD_MANIFEST_SHA256: '0'.repeat(64) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`not the pinned ${'0'.repeat(64)} (guestComponents.payloadManifestSha256)`);
+  });
+});
+
+describe('images/guest-components/assemble-payload.sh', () => {
+  it('lays out a payload whose manifest the installer accepts, pinned by the digest it prints', () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    const out = join(node.dir, 'assembled');
+    const bin = (n: string) => join(node.payload, 'bin', n);
+    const r = spawnSync('bash', [join(repoRoot(), 'images/guest-components/assemble-payload.sh'), out, bin('attestation-agent'), bin('confidential-data-hub'), bin('ctd-decoder'), join(node.payload, 'lib', 'libtss2-esys.so.0')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const digest = r.stdout.trim();
+    expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(node.payload, 'SHA256SUMS'), 'utf8'));
+    expect(node.run('install', { PAYLOAD_DIR: out, PAYLOAD_MANIFEST_SHA256: digest }).code).toBe(0);
+  });
+});
+
+describe('containerd running an old config', () => {
+  it('is restarted by the next install even when no file changed (the readiness probe test shows it is not ready until then)', () => {
+    const node = new FakeNode(TDX, containerdConfigToml());
+    expect(node.run('install').code).toBe(0);
+    // As if the pod had been killed between writing the drop-in and restarting containerd.
+    const stale = { FAKE_CONTAINERD_STARTED: '0' };
+    const r = node.run('install', stale);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('restarting containerd (it runs a config older than its files');
+    expect(r.calls.filter((c) => MUTATING.test(c))).toEqual(['systemctl restart containerd']);
+  });
+});
+
+describe('timestamped backups', () => {
+  it('keeps the last BACKUPS_KEPT of the operator\'s configs, and uninstall restores the newest', () => {
+    const node = new FakeNode(TDX, fixture('seed-config.toml'));
+    const edits: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      // The operator replaces the config (no import of ours): each install backs it up first.
+      const text = `${fixture('seed-config.toml')}# operator edit ${i}\n`;
+      edits.push(text);
+      writeFileSync(node.path(HOST.containerdConfig), text);
+      const r = node.run('install', { BACKUPS_KEPT: '2' });
+      expect(r.code).toBe(0);
+    }
+    expect(backups(node).map((b) => node.read(`/etc/containerd/${b}`))).toEqual([edits[1], edits[2]]);
+    expect(node.run('uninstall', { BACKUPS_KEPT: '2' }).code).toBe(0);
+    expect(node.read(HOST.containerdConfig)).toBe(edits[2]);
+  });
+});
+
 describe('containerd version gate', () => {
   it.each(['v1.7.30', '1.6.20~ds1', 'v2.0.5', 'v2.1.6', 'v2.2.1'])('refuses containerd %s with one clear line, touching nothing', (version) => {
     const node = new FakeNode(TDX, containerdConfigToml());
@@ -390,6 +503,11 @@ describe('readiness probe', () => {
     node.isActive = 3;
     expect((await node.runAsync('probe', env)).stderr).toContain(`not ready: ${HOST.aaUnit} or ${HOST.cdhUnit} is not active`);
     node.isActive = 0;
+
+    // containerd started before its config last changed (a restart that never happened).
+    expect((await node.runAsync('probe', { ...env, FAKE_CONTAINERD_STARTED: '0' })).stderr).toContain(
+      `not ready: containerd runs a config older than ${HOST.containerdConfig} or ${HOST.containerdDropIn} (the next installer run restarts it)`,
+    );
 
     await close(cdh);
     const noCdh = await node.runAsync('probe', env);

@@ -43,7 +43,7 @@ describe('azure-tdx guest-components', () => {
     expect(find(tdx, 'Namespace').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
 
-  it('only the installer container is privileged, with hostPID and the host root, and says why', () => {
+  it('only the installer container is privileged, with hostPID and the host folders it writes (never the root), and says why', () => {
     expect(pod.containers).toHaveLength(1);
     expect(pod.initContainers).toBeUndefined();
     const [c] = pod.containers;
@@ -51,8 +51,8 @@ describe('azure-tdx guest-components', () => {
     expect(pod.hostPID).toBe(true);
     expect(pod.hostNetwork).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.volumes.filter((v) => v.hostPath !== undefined)).toEqual([{ name: 'host-root', hostPath: { path: '/', type: 'Directory' } }]);
-    expect(daemonSet.metadata.annotations?.[PRIVILEGED_REASON_ANNOTATION]).toMatch(/hostPID.*nsenter/);
+    expect(pod.volumes.filter((v) => v.hostPath !== undefined).map((v) => v.hostPath?.path)).toEqual(['/opt/coco-guest-components', '/etc/containerd', '/etc/systemd/system', '/run/confidential-containers']);
+    expect(daemonSet.metadata.annotations?.[PRIVILEGED_REASON_ANNOTATION]).toMatch(/hostPath \/opt\/coco-guest-components, \/etc\/containerd, \/etc\/systemd\/system only.*hostPID.*nsenter/);
   });
 
   it('runs on the nodes the infrastructure labels, one node at a time', () => {

@@ -3,6 +3,7 @@
 // stubbed nsenter/systemctl/containerd (test/fixtures/guest-components/stubs) and the real
 // containerd for `config dump`.
 import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -40,21 +41,43 @@ export function podSpec(ds: K8sObject): { readonly containers: readonly Containe
   return (ds.spec as { template: { spec: { containers: Container[] } } }).template.spec;
 }
 
-/** What the rendered component gives the installer: files, script, environment. */
+/** A hostPath volume of the DaemonSet as the pod sees it. */
+export interface HostMount {
+  readonly hostPath: string;
+  /** hostPath type: DirectoryOrCreate, Directory or FileOrCreate. */
+  readonly type: string;
+  readonly readOnly: boolean;
+}
+
+/** What the rendered component gives the installer: files, script, environment, host mounts. */
 export interface RenderedInstaller {
   readonly nodeFiles: Readonly<Record<string, string>>;
   readonly script: string;
   readonly env: Readonly<Record<string, string>>;
+  readonly hostMounts: readonly HostMount[];
 }
 
 export function renderedInstaller(objects: readonly K8sObject[]): RenderedInstaller {
   const data = (name: string) => (find(objects, 'ConfigMap', name).data ?? {}) as Record<string, string>;
-  const container = podSpec(find(objects, 'DaemonSet')).containers[0];
+  const spec = podSpec(find(objects, 'DaemonSet')) as { containers: readonly Container[]; volumes: { name: string; hostPath?: { path: string; type: string } }[] };
+  const container = spec.containers[0] as Container & { volumeMounts: { name: string; readOnly?: boolean }[] };
+  const hostMounts = spec.volumes.flatMap((v) => {
+    if (!v.hostPath) return [];
+    const mount = container.volumeMounts.find((m) => m.name === v.name);
+    return [{ hostPath: v.hostPath.path, type: v.hostPath.type, readOnly: mount?.readOnly === true }];
+  });
   return {
     nodeFiles: data('guest-components-node-config'),
     script: data('guest-components-installer')['installer.sh'],
     env: Object.fromEntries(container.env.map((e) => [e.name, e.value])),
+    hostMounts,
   };
+}
+
+/** The payload manifest an image built to the contract carries: `<sha256>  bin/<file>` lines. */
+export function payloadManifest(payload: string): string {
+  const files = ['bin', 'lib'].flatMap((d) => readdirSync(join(payload, d)).map((f) => `${d}/${f}`)).sort();
+  return files.map((f) => `${createHash('sha256').update(readFileSync(join(payload, f))).digest('hex')}  ${f}\n`).join('');
 }
 
 export interface RunResult {
@@ -96,6 +119,13 @@ export class FakeNode {
       writeFileSync(join(this.payload, 'bin', bin), `#!/bin/sh\n# stand-in for ${bin}\nexit 0\n`, { mode: 0o755 });
     }
     writeFileSync(join(this.payload, 'lib', 'libtss2-esys.so.0'), 'stand-in library\n');
+    writeFileSync(join(this.payload, 'SHA256SUMS'), payloadManifest(this.payload));
+    // What the kubelet does before the pod starts: create the DirectoryOrCreate/FileOrCreate
+    // hostPath folders and files the DaemonSet mounts.
+    for (const m of rendered.hostMounts) {
+      if (m.type === 'DirectoryOrCreate') mkdirSync(join(this.host, m.hostPath), { recursive: true });
+      if (m.type === 'FileOrCreate' && !existsSync(join(this.host, m.hostPath))) writeFileSync(join(this.host, m.hostPath), '');
+    }
     mkdirSync(this.config, { recursive: true });
     for (const [file, text] of Object.entries(rendered.nodeFiles)) writeFileSync(join(this.config, file), text);
     mkdirSync(join(this.dir, 'installer'), { recursive: true });
@@ -160,6 +190,16 @@ export class FakeNode {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
       });
     });
+  }
+
+  /**
+   * Host paths that differ between two snapshots, and those among them outside every host mount
+   * of the DaemonSet (which a real pod could not have touched: must be empty).
+   */
+  touchedOutsideMounts(before: Record<string, string>, after: Record<string, string>, mounts: readonly HostMount[]): { touched: string[]; outside: string[] } {
+    const touched = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).map((k) => `/${k.replace(/\/$/, '')}`).sort();
+    const inside = (p: string) => mounts.some((m) => !m.readOnly && (p === m.hostPath || p.startsWith(`${m.hostPath}/`)));
+    return { touched, outside: touched.filter((p) => !inside(p)) };
   }
 
   /** Every file and folder of the host (except systemd's copied units) with content hash and mode. */

@@ -5,23 +5,29 @@
 # (use_local_image_pull), the only 2.x pull path that runs them.
 #
 # It runs in the privileged DaemonSet pod rendered by src/k8s/guest-components (which also
-# renders this file into a ConfigMap), with the host root mounted at $HOST_ROOT and the host PID
-# namespace: files are written through $HOST_ROOT, commands run in the host's namespaces through
-# `nsenter --target 1`.
+# renders this file into a ConfigMap), with the host PID namespace and only the host folders it
+# writes mounted below $HOST_ROOT at their host paths (the install dir, /etc/containerd,
+# /etc/systemd/system; /run/confidential-containers for the probe): files are written through
+# $HOST_ROOT, commands run in the host's namespaces through `nsenter --target 1`. The payload is
+# checked against its manifest (SHA256SUMS, whose own sha256 may be pinned) before anything is
+# placed.
 #
 # Usage: installer.sh COMMAND
 #   install        idempotent install: compares bytes, writes a temp file and renames it, backs
 #                  up the containerd config before changing it (only to add the drop-in's
-#                  import, where its imports do not cover it already), restarts a service only
-#                  if a file it reads changed, and containerd only if its config changed
+#                  import, where its imports do not cover it already; timestamped, the last
+#                  BACKUPS_KEPT kept), restarts a service only if a file it reads changed, and
+#                  containerd if its config changed or it runs a config older than the files
 #   uninstall      stops and removes the services and files, restores the containerd config
 #   run            install, then wait for SIGTERM (the DaemonSet's main process)
 #   run-uninstall  uninstall, then wait
-#   probe          readiness: succeeds only after `run` installed and both services answer
+#   probe          readiness: succeeds only after `run` installed, both services answer and
+#                  containerd runs with the current config
 #   probe-uninstalled  readiness in uninstall mode
 #
-# Exit codes: 0 done, 1 error (nothing half-applied to the containerd config), 3 refused
-# (unsupported containerd). Environment: see require_env (set by the DaemonSet).
+# Exit codes: 0 done, 1 error (nothing half-applied to the containerd config; a payload that does
+# not match its manifest writes nothing), 3 refused (unsupported containerd). Environment: see
+# require_env (set by the DaemonSet); optional PAYLOAD_MANIFEST_SHA256, BACKUPS_KEPT (default 5).
 set -euo pipefail
 
 readonly CRI_IMAGES_TABLE='[plugins."io.containerd.cri.v1.images"]'
@@ -50,10 +56,10 @@ require_env() {
     CONTAINERD_CONFIG CONTAINERD_DROPIN DECRYPTION_KEYS_DIR AA_SOCKET KEY_PROVIDER_ADDRESS; do
     [[ -n "${!name:-}" ]] || die "environment variable $name is not set"
   done
-  # Directories the uninstaller removes whole: never a system directory.
-  for name in INSTALL_PREFIX ETC_DIR; do
-    [[ "${!name}" =~ ^/[a-z]+/coco-[a-z-]+$ ]] || die "$name=${!name} is not a dedicated directory such as /opt/coco-guest-components"
-  done
+  # The directory the uninstaller empties whole: never a system directory.
+  [[ "$INSTALL_PREFIX" =~ ^/[a-z]+/coco-[a-z-]+$ ]] || die "INSTALL_PREFIX=$INSTALL_PREFIX is not a dedicated directory such as /opt/coco-guest-components"
+  [[ "$ETC_DIR" == "$INSTALL_PREFIX/etc" ]] || die "ETC_DIR=$ETC_DIR is not $INSTALL_PREFIX/etc (the DaemonSet mounts only the install dir)"
+  [[ "${BACKUPS_KEPT:-5}" =~ ^[1-9][0-9]?$ ]] || die "BACKUPS_KEPT=${BACKUPS_KEPT} is not a number from 1 to 99"
 }
 
 # host CMD...: run CMD in the host's namespaces (PID 1 is the host's init: the pod has hostPID).
@@ -304,17 +310,71 @@ apply_containerd_config() {
   if ((conf_changed)); then
     if ((!had_conf)); then
       : >"$state/containerd-config.absent"
-      rm -f "$conf.coco-guest-components.bak"
     elif ! [[ -f "$state/containerd-config.sha256" && "$(sha256sum <"$prev_conf")" == "$(cat "$state/containerd-config.sha256")" ]]; then
-      cp -p "$prev_conf" "$conf.coco-guest-components.bak"
+      backup_config "$prev_conf"
       rm -f "$state/containerd-config.absent"
-      log "backed up $CONTAINERD_CONFIG to $CONTAINERD_CONFIG.coco-guest-components.bak"
     fi
     sha256sum <"$conf" >"$state/containerd-config.sha256"
   fi
 }
 
+# backups: the operator's containerd configs this script backed up, oldest first (the names sort
+# by time: config.toml.coco-guest-components.<UTC nanoseconds>Z.bak).
+backups() {
+  local conf
+  conf=$(h "$CONTAINERD_CONFIG")
+  find "$(dirname "$conf")" -maxdepth 1 -name "$(basename "$conf").coco-guest-components.*Z.bak" -printf '%p\n' | sort
+}
+
+# backup_config FILE: keeps FILE (the operator's config before our edit) as a timestamped backup
+# and removes all but the newest BACKUPS_KEPT.
+backup_config() {
+  local dest old
+  dest="$(h "$CONTAINERD_CONFIG").coco-guest-components.$(date -u +%Y%m%dT%H%M%S%NZ).bak"
+  cp -p "$1" "$dest"
+  log "backed up $CONTAINERD_CONFIG to ${dest#"$HOST_ROOT"}"
+  while IFS= read -r old; do
+    rm -f "$old"
+    log "removed old backup ${old#"$HOST_ROOT"}"
+  done < <(backups | head -n "-${BACKUPS_KEPT:-5}")
+}
+
+# containerd_stale: true when containerd is not running, or started before the last change of its
+# config or our drop-in (e.g. an installer pod killed between writing them and the restart).
+containerd_stale() {
+  local started changed=0 f t
+  started=$(host systemctl show containerd --property=ActiveEnterTimestamp --value) || return 0
+  [[ -n "$started" && "$started" != n/a ]] || return 0
+  started=$(date -d "$started" +%s 2>/dev/null) || return 0
+  for f in "$CONTAINERD_CONFIG" "$CONTAINERD_DROPIN"; do
+    [[ -f "$(h "$f")" ]] || continue
+    t=$(stat -c %Y "$(h "$f")")
+    ((t > changed)) && changed=$t
+  done
+  ((started < changed))
+}
+
 # --- services -------------------------------------------------------------------
+
+# verify_payload: every file under the payload's bin/ and lib/ is listed in its SHA256SUMS with
+# the right hash, nothing else is listed, and the manifest itself has the pinned sha256 (when set).
+verify_payload() {
+  local sums="$PAYLOAD_DIR/SHA256SUMS" actual listed present bad
+  [[ -f "$sums" ]] || die "payload manifest $sums is missing: the image must list every binary and library with its sha256 (docs/guest-components.md, image contract)"
+  actual=$(sha256sum <"$sums" | cut -d ' ' -f 1)
+  if [[ -n "${PAYLOAD_MANIFEST_SHA256:-}" && "$actual" != "$PAYLOAD_MANIFEST_SHA256" ]]; then
+    die "payload manifest $sums has sha256 $actual, not the pinned $PAYLOAD_MANIFEST_SHA256 (guestComponents.payloadManifestSha256)"
+  fi
+  if grep -Ev '^[0-9a-f]{64}  (bin|lib)/[A-Za-z0-9._+-]+$' "$sums" | grep -q .; then
+    die "payload manifest $sums has lines other than '<sha256>  bin/<file>' or '<sha256>  lib/<file>'"
+  fi
+  listed=$(awk '{print $2}' "$sums" | sort)
+  present=$(cd "$PAYLOAD_DIR" && find bin lib -type f 2>/dev/null | sort)
+  [[ "$listed" == "$present" ]] || die "payload files and manifest differ: $(diff <(printf '%s\n' "$listed") <(printf '%s\n' "$present") | grep '^[<>]' | tr '\n' ' ')(< listed only, > present only)"
+  if ! bad=$(cd "$PAYLOAD_DIR" && sha256sum --check --strict --quiet SHA256SUMS 2>&1); then
+    die "payload does not match its manifest, nothing installed: $(tr '\n' ' ' <<<"$bad")"
+  fi
+}
 
 # check_inputs: the image payload and the mounted Secrets, before anything is written.
 check_inputs() {
@@ -322,6 +382,7 @@ check_inputs() {
   for f in "${BINARIES[@]}"; do
     [[ -x "$PAYLOAD_DIR/bin/$f" ]] || die "payload binary $PAYLOAD_DIR/bin/$f is missing"
   done
+  verify_payload
   if [[ -n "${KBS_CA_FILE:-}" ]]; then
     [[ -r "$KBS_CA_FILE" ]] || die "KBS CA certificate $KBS_CA_FILE is not readable (is the Secret mounted?)"
     if ! grep -q -- '-----BEGIN CERTIFICATE-----' "$KBS_CA_FILE" || ! grep -q -- '-----END CERTIFICATE-----' "$KBS_CA_FILE"; then
@@ -427,6 +488,9 @@ install() {
   if ((CONTAINERD_CHANGED)); then
     log "restarting containerd (its config changed; running containers keep running)"
     host systemctl restart containerd
+  elif containerd_stale; then
+    log "restarting containerd (it runs a config older than its files; running containers keep running)"
+    host systemctl restart containerd
   else
     log "containerd config unchanged"
   fi
@@ -438,23 +502,24 @@ install() {
 uninstall() {
   require_env
   mkdir -p "$STATE_DIR"
-  local conf dropin state restart=0 f
+  local conf dropin state restart=0 f newest
   conf=$(h "$CONTAINERD_CONFIG")
   dropin=$(h "$CONTAINERD_DROPIN")
   state=$(h "$ETC_DIR")/installer-state
   # Check before changing anything: never restore over edits made after the install.
   if [[ -f "$state/containerd-config.sha256" && -f "$conf" ]] &&
     [[ "$(sha256sum <"$conf")" != "$(cat "$state/containerd-config.sha256")" ]]; then
-    die "$CONTAINERD_CONFIG changed after the install; nothing was uninstalled. Remove the import of $CONTAINERD_DROPIN by hand (the pre-install file is $CONTAINERD_CONFIG.coco-guest-components.bak) and delete $ETC_DIR/installer-state/containerd-config.sha256"
+    die "$CONTAINERD_CONFIG changed after the install; nothing was uninstalled. Remove the import of $CONTAINERD_DROPIN by hand (the pre-install file is the newest $CONTAINERD_CONFIG.coco-guest-components.*.bak) and delete $ETC_DIR/installer-state/containerd-config.sha256"
   fi
   if [[ -f "$state/containerd-config.sha256" ]]; then
     if [[ -f "$state/containerd-config.absent" ]]; then
       rm -f "$conf"
       log "removed $CONTAINERD_CONFIG (there was none before the install)"
     else
-      [[ -f "$conf.coco-guest-components.bak" ]] || die "backup $CONTAINERD_CONFIG.coco-guest-components.bak is missing"
-      mv -f "$conf.coco-guest-components.bak" "$conf"
-      log "restored $CONTAINERD_CONFIG from its backup"
+      newest=$(backups | tail -n 1)
+      [[ -n "$newest" ]] || die "no backup $CONTAINERD_CONFIG.coco-guest-components.*.bak to restore"
+      mv -f "$newest" "$conf"
+      log "restored $CONTAINERD_CONFIG from its backup ${newest#"$HOST_ROOT"}"
     fi
     restart=1
   fi
@@ -474,10 +539,16 @@ uninstall() {
     host systemctl daemon-reload
     log "removed ${present[*]}"
   fi
-  if [[ -f "$state/offline-resources" ]]; then rm -f "$(h "$(cat "$state/offline-resources")")"; fi
+  if [[ -f "$state/offline-resources" ]]; then
+    f=$(h "$(cat "$state/offline-resources")")
+    # A file the DaemonSet bind-mounts cannot be removed from inside the pod: empty it instead.
+    rm -f "$f" 2>/dev/null || : >"$f"
+  fi
   rmdir_tracked "$DECRYPTION_KEYS_DIR" created-keys-dir
   rmdir_tracked "$(dirname "$CONTAINERD_DROPIN")" created-drop-in-dir
-  rm -rf "$(h "$INSTALL_PREFIX")" "$(h "$ETC_DIR")"
+  # The install dir is a hostPath mount of this pod: empty it (the folder itself stays, as the
+  # kubelet created it).
+  if [[ -d "$(h "$INSTALL_PREFIX")" ]]; then find "$(h "$INSTALL_PREFIX")" -mindepth 1 -delete; fi
   if ((restart)); then
     log "restarting containerd (its config changed)"
     host systemctl restart containerd
@@ -502,6 +573,7 @@ probe() {
   # The key provider listens on the host's loopback: connect from the host network namespace.
   nsenter --target 1 --net -- socat -u OPEN:/dev/null "TCP:$KEY_PROVIDER_ADDRESS,connect-timeout=3" ||
     die "not ready: confidential-data-hub does not answer on $KEY_PROVIDER_ADDRESS"
+  ! containerd_stale || die "not ready: containerd runs a config older than $CONTAINERD_CONFIG or $CONTAINERD_DROPIN (the next installer run restarts it)"
 }
 
 main() {

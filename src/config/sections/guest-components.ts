@@ -1,6 +1,6 @@
 /**
  * `guestComponents`: the node installer that puts attestation-agent, confidential-data-hub and
- * ctd-decoder on the Azure TDX workers and wires them into containerd 1.7 (seed 000 §5-6).
+ * ctd-decoder on the Azure TDX workers and wires them into containerd 2.x (seed 000 §5-6).
  * Cross-field rules (KBS URL, CA certificate, offline_fs_kbc, tolerations) are in
  * `rules/guest-components.ts`.
  */
@@ -72,7 +72,18 @@ export const GuestComponents = Component('Guest-components node installer (attes
     description: 'Where the gRPC confidential-data-hub serves the ocicrypt key provider (UnWrapKey) for ctd-decoder.',
   }),
   logLevel: StringEnum(['error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info', description: 'Log level of the host attestation-agent and confidential-data-hub.' }),
-  tolerations: Type.Array(Toleration, { default: [], description: 'Tolerations of the installer pods (they only run on nodes with the guest-components label anyway).' }),
+  tolerations: Type.Array(Toleration, {
+    default: [],
+    description: 'Extra tolerations of the installer pods. The taints of the nodes the infrastructure labels for the installer are tolerated anyway (src/shared/cluster-nodes.ts).',
+  }),
+  payloadManifestSha256: Type.Optional(
+    Type.String({
+      pattern: '^[a-f0-9]{64}$',
+      [EXPECTED_KEYWORD]: '64 lowercase hex digits (sha256sum of the image\'s /payload/SHA256SUMS)',
+      description: 'sha256 of the installer image\'s payload manifest (/payload/SHA256SUMS). Set: the installer refuses any other manifest, so a different build of the same tag installs nothing. Unset: the manifest is still checked against the files, but not pinned (POSTURE.md says so).',
+    }),
+  ),
+  backupsKept: Type.Integer({ minimum: 1, maximum: 99, default: 5, description: 'Timestamped backups of the node\'s containerd config the installer keeps (the newest is restored on uninstall).' }),
   resources: Section(
     {
       requests: Section({ cpu: CPU('10m'), memory: MEMORY('32Mi') }, 'Requests of the installer container.'),

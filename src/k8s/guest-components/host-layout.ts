@@ -4,12 +4,15 @@
  * so the script (images/guest-components/installer.sh) and the files it installs cannot drift.
  */
 
-/** Paths on the node. The installer owns `prefix` and `etc` whole (uninstall removes them). */
+/** Paths on the node. The installer owns `prefix` whole (uninstall empties it). */
 export const HOST = {
-  /** Binaries (`bin/`) and the shared libraries of AA and CDH (`lib/`). */
+  /** Binaries (`bin/`), the shared libraries of AA and CDH (`lib/`) and their configs (`etc/`). */
   prefix: '/opt/coco-guest-components',
-  /** AA, CDH and ocicrypt configs, and the installer's state (`installer-state/`). */
-  etc: '/etc/coco-guest-components',
+  /**
+   * AA, CDH and ocicrypt configs, and the installer's state (`installer-state/`): inside `prefix`,
+   * so one hostPath mount covers everything the installer owns.
+   */
+  etc: '/opt/coco-guest-components/etc',
   unitDir: '/etc/systemd/system',
   aaUnit: 'coco-attestation-agent.service',
   cdhUnit: 'coco-confidential-data-hub.service',
@@ -34,13 +37,27 @@ export const HOST_AA_CONFIG = `${HOST.etc}/attestation-agent.toml`;
 export const HOST_CDH_CONFIG = `${HOST.etc}/confidential-data-hub.toml`;
 export const HOST_OCICRYPT_CONFIG = `${HOST.etc}/ocicrypt_keyprovider.conf`;
 
+/**
+ * The host folders the installer pod mounts (at `POD.hostRoot` + the same path), and nothing
+ * else of the host's file system: what it installs, what it changes, and the AA socket it probes.
+ * `create`: the kubelet creates a missing folder (hostPath DirectoryOrCreate).
+ */
+export const HOST_MOUNTS = [
+  { name: 'host-install', path: HOST.prefix, create: true, readOnly: false },
+  { name: 'host-containerd', path: '/etc/containerd', create: true, readOnly: false },
+  { name: 'host-systemd', path: HOST.unitDir, create: false, readOnly: false },
+  // HostToContainer: the socket AA creates after the pod started becomes visible; connecting to
+  // a unix socket needs no write access to its file system.
+  { name: 'host-aa-run', path: '/run/confidential-containers', create: true, readOnly: true },
+] as const;
+
 /** Paths inside the installer container. */
 export const POD = {
-  /** The node's `/` (hostPath). */
+  /** Where the host folders of HOST_MOUNTS appear, each at its host path below this. */
   hostRoot: '/host',
   /**
-   * Binaries (`bin/`) and libraries (`lib/`) baked into the installer image, which is built
-   * outside this repository (docs/guest-components.md, "Image contract").
+   * Binaries (`bin/`), libraries (`lib/`) and their manifest `SHA256SUMS`, baked into the
+   * installer image (docs/guest-components.md, "Image contract").
    */
   payload: '/payload',
   /** The node-config ConfigMap. */

@@ -11,6 +11,7 @@ import type { EnvironmentConfig } from '../../config/schema';
 import { resolveKbsUrl } from '../../config/rules/guest-components';
 import { standardLabels } from '../../shared/labels';
 import { GUEST_COMPONENTS_NODE_LABEL } from '../../shared/node-roles';
+import { clusterNodes, nodeLabels } from '../../shared/cluster-nodes';
 import { INSTALLER_FILE } from './host-layout';
 import { nodeFiles } from './node-files';
 import { installerScript } from './installer-script';
@@ -30,13 +31,24 @@ function imageRef(gc: GuestComponentsConfig): string {
   return `${image.repository}${image.tag !== undefined ? `:${image.tag}` : ''}${image.digest !== undefined ? `@${image.digest}` : ''}`;
 }
 
-function tolerations(gc: GuestComponentsConfig): Toleration[] {
-  return gc.tolerations.map((t) => ({
+/**
+ * The configured tolerations, plus one for each taint of the nodes the installer must serve (the
+ * nodes of the infrastructure model carrying its label), so a tainted worker still gets it.
+ */
+function tolerations(config: EnvironmentConfig): Toleration[] {
+  const configured = config.guestComponents.tolerations.map((t) => ({
     ...(t.key !== undefined ? { key: t.key } : {}),
     operator: t.operator,
     ...(t.value !== undefined ? { value: t.value } : {}),
     ...(t.effect !== undefined ? { effect: t.effect } : {}),
   }));
+  const served = clusterNodes(config).filter((n) => nodeLabels(n)[GUEST_COMPONENTS_NODE_LABEL.key] === GUEST_COMPONENTS_NODE_LABEL.value);
+  const fromNodes = served.flatMap((n) => n.taints).map((t) => ({ key: t.key, operator: 'Equal', value: t.value, effect: t.effect }));
+  const seen = new Set<string>();
+  return [...configured, ...fromNodes].filter((t) => {
+    const id = JSON.stringify(t);
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
 }
 
 export const buildGuestComponents: ComponentBuilder = ({ chart }, env) => {
@@ -70,7 +82,7 @@ export const buildGuestComponents: ComponentBuilder = ({ chart }, env) => {
     selector,
     image: imageRef(gc),
     nodeSelector: { [GUEST_COMPONENTS_NODE_LABEL.key]: GUEST_COMPONENTS_NODE_LABEL.value },
-    tolerations: tolerations(gc),
+    tolerations: tolerations(config),
     nodeConfigMapName: NODE_CONFIG_MAP,
     installerConfigMapName: INSTALLER_CONFIG_MAP,
     configHash,
@@ -82,5 +94,7 @@ export const buildGuestComponents: ComponentBuilder = ({ chart }, env) => {
     cpuRequest: gc.resources.requests.cpu,
     memoryRequest: gc.resources.requests.memory,
     memoryLimit: gc.resources.limits.memory,
+    payloadManifestSha256: gc.payloadManifestSha256,
+    backupsKept: gc.backupsKept,
   });
 };

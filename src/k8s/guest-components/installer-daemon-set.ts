@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDaemonSet, Quantity, type EnvVar, type Toleration, type Volume, type VolumeMount } from 'cdk8s-plus-30/lib/imports/k8s';
 import { PRIVILEGED_REASON_ANNOTATION } from '../../render/semantic-rules';
-import { HOST, INSTALLER_FILE, POD } from './host-layout';
+import { HOST, HOST_MOUNTS, INSTALLER_FILE, POD } from './host-layout';
 
 /** A Secret key mounted into the installer. */
 export interface MountedSecretKey {
@@ -39,11 +39,15 @@ export interface InstallerDaemonSetProps {
   readonly cpuRequest: string;
   readonly memoryRequest: string;
   readonly memoryLimit: string;
+  /** sha256 of the payload's SHA256SUMS the installer must find. @default none (not pinned) */
+  readonly payloadManifestSha256?: string;
+  /** How many timestamped backups of the node's containerd config to keep. @default 5 (schema) */
+  readonly backupsKept: number;
 }
 
 /** Why the installer may do what no other workload of the bundle may (semantic rule pod-security). */
 const PRIVILEGED_REASON =
-  'Node installer: writes binaries, configs and systemd units to the host root (hostPath /), and runs systemctl and containerd in the host namespaces (hostPID, nsenter) to install attestation-agent and confidential-data-hub and merge the containerd decryption config.';
+  `Node installer: writes binaries, configs and systemd units to the host (hostPath ${HOST_MOUNTS.filter((m) => !m.readOnly).map((m) => m.path).join(', ')} only), and runs systemctl and containerd in the host namespaces (hostPID, nsenter) to install attestation-agent and confidential-data-hub and add the containerd decryption drop-in.`;
 
 /**
  * The node installer: one privileged container per selected node that runs the installer script
@@ -69,16 +73,18 @@ export class InstallerDaemonSet extends Construct {
       { name: 'DECRYPTION_KEYS_DIR', value: HOST.decryptionKeysDir },
       { name: 'AA_SOCKET', value: HOST.aaSocket },
       { name: 'KEY_PROVIDER_ADDRESS', value: props.keyProviderAddress },
+      { name: 'BACKUPS_KEPT', value: String(props.backupsKept) },
+      ...(props.payloadManifestSha256 !== undefined ? [{ name: 'PAYLOAD_MANIFEST_SHA256', value: props.payloadManifestSha256 }] : []),
     ];
+    // Only the host folders the installer writes (and the AA socket folder it probes), never `/`.
     const volumes: Volume[] = [
-      { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
+      ...HOST_MOUNTS.map((m) => ({ name: m.name, hostPath: { path: m.path, type: m.create ? 'DirectoryOrCreate' : 'Directory' } })),
       { name: 'node-config', configMap: { name: props.nodeConfigMapName } },
       { name: 'installer', configMap: { name: props.installerConfigMapName } },
       { name: 'state', emptyDir: { medium: 'Memory', sizeLimit: Quantity.fromString('16Mi') } },
     ];
     const mounts: VolumeMount[] = [
-      // HostToContainer: mounts the host makes later (e.g. /run) stay visible to the probe.
-      { name: 'host-root', mountPath: POD.hostRoot, mountPropagation: 'HostToContainer' },
+      ...HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: `${POD.hostRoot}${m.path}`, ...(m.readOnly ? { readOnly: true, mountPropagation: 'HostToContainer' } : {}) })),
       { name: 'node-config', mountPath: POD.config, readOnly: true },
       { name: 'installer', mountPath: POD.installer, readOnly: true },
       { name: 'state', mountPath: POD.state },
@@ -93,6 +99,9 @@ export class InstallerDaemonSet extends Construct {
     if (props.offlineResources) {
       secret('offline-resources', POD.offlineResources, 'OFFLINE_RESOURCES_FILE', props.offlineResources);
       env.push({ name: 'OFFLINE_RESOURCES_PATH', value: HOST.offlineResources });
+      // DEV ONLY: the fixed path offline_fs_kbc reads (outside every other mount).
+      volumes.push({ name: 'host-offline-resources', hostPath: { path: HOST.offlineResources, type: 'FileOrCreate' } });
+      mounts.push({ name: 'host-offline-resources', mountPath: `${POD.hostRoot}${HOST.offlineResources}` });
     }
     const install = props.action === 'install';
     new KubeDaemonSet(this, 'Resource', {
@@ -113,6 +122,8 @@ export class InstallerDaemonSet extends Construct {
             annotations: { 'coco.azure/config-sha256': props.configHash },
           },
           spec: {
+            // Image decryption on the node depends on it: never evicted before ordinary pods.
+            priorityClassName: 'system-node-critical',
             hostPid: true,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -136,7 +147,7 @@ export class InstallerDaemonSet extends Construct {
                   requests: { cpu: Quantity.fromString(props.cpuRequest), memory: Quantity.fromString(props.memoryRequest) },
                   limits: { memory: Quantity.fromString(props.memoryLimit) },
                 },
-                // privileged for nsenter into PID 1 and writes to the host root. allowPrivilegeEscalation
+                // privileged for nsenter into PID 1 (systemctl, containerd). allowPrivilegeEscalation
                 // stays unset: the API server rejects it false next to privileged.
                 securityContext: { privileged: true },
                 volumeMounts: mounts,
