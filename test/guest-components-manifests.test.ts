@@ -51,7 +51,7 @@ describe('azure-tdx guest-components', () => {
     expect(pod.hostPID).toBe(true);
     expect(pod.hostNetwork).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.volumes.filter((v) => v.hostPath !== undefined).map((v) => v.hostPath?.path)).toEqual(['/opt/coco-guest-components', '/etc/containerd', '/etc/systemd/system', '/run/confidential-containers']);
+    expect(pod.volumes.filter((v) => v.hostPath !== undefined).map((v) => (v.hostPath as { path: string }).path)).toEqual(['/opt/coco-guest-components', '/etc/containerd', '/etc/systemd/system', '/run/confidential-containers']);
     expect(daemonSet.metadata.annotations?.[PRIVILEGED_REASON_ANNOTATION]).toMatch(/hostPath \/opt\/coco-guest-components, \/etc\/containerd, \/etc\/systemd\/system only.*hostPID.*nsenter/);
   });
 
