@@ -8,7 +8,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EXPECTED_KEYWORD, Obj, StringEnum } from './schema-helpers';
 import { Infrastructure } from './sections/infrastructure';
 import { Cluster } from './sections/cluster';
-import { Cluster } from './sections/cluster';
 import { Kbs } from './sections/kbs';
 import { GuestComponents } from './sections/guest-components';
 import { Runtime } from './sections/runtime';
@@ -26,7 +25,6 @@ export const EnvironmentSchema = Obj(
     kubernetesVersion: Type.String({ pattern: '^1\\.36$', default: '1.36', [EXPECTED_KEYWORD]: '1.36 (the Kubernetes API version the manifests are validated against)', description: 'Kubernetes API version of the target cluster (minor), the one the manifests are validated against.' }),
     infrastructure: Infrastructure,
     cluster: Cluster,
-    cluster: Cluster,
     kbs: Kbs,
     guestComponents: GuestComponents,
     runtime: Runtime,
@@ -42,7 +40,6 @@ export const EnvironmentSchema = Obj(
 export type EnvironmentConfig = Static<typeof EnvironmentSchema>;
 export type Profile = EnvironmentConfig['profile'];
 export type InfrastructureConfig = EnvironmentConfig['infrastructure'];
-export type ClusterConfig = EnvironmentConfig['cluster'];
 export type ClusterConfig = EnvironmentConfig['cluster'];
 export type ComponentName = 'kbs' | 'guestComponents' | 'runtime' | 'workloads';
 export type GitOpsConfig = EnvironmentConfig['gitops'];
