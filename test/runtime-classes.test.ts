@@ -11,6 +11,7 @@ import { validateSchemas } from '../src/render/schema-validator';
 import { validateSemantics } from '../src/render/semantic-rules';
 import type { K8sObject } from '../src/shared/k8s-object';
 import { VERSIONS } from '../src/shared/versions';
+import { decodeInitdata } from '../src/confidentialize/initdata';
 import { envProblems, makeTempRepo, readEnvFile } from './support/repo';
 import { repoRoot } from './support/tools';
 
@@ -143,5 +144,21 @@ describe('runtime config rules', () => {
     expect(problemsOf('broken', dev.replace('    - kata-qemu-coco-dev\n  cocoChart', '    - kata-qemu-sev\n  cocoChart'))).toEqual([
       expect.stringMatching(/\/runtime\/runtimeClasses\/0: expected one of "kata-qemu-coco-dev", .*"kata-remote", found string "kata-qemu-sev"$/),
     ]);
+  });
+
+  it('production: CoCo pods attesting to an HTTPS KBS need its CA certificate in initdata', () => {
+    const metal = readEnvFile('bare-metal');
+    const withoutCert = metal.replace(/  kbsCertificate: \|\n(    .*\n)+/, '');
+    expect(withoutCert).not.toBe(metal);
+    expect(problemsOf('broken', withoutCert)).toEqual([
+      expect.stringMatching(/^config\/environments\/broken\.yaml:\d+:\d+: \/runtime\/kbsCertificate: expected the PEM certificate of the CA behind kbs.tlsSecretName .*profile production requires it, found nothing$/),
+    ]);
+    // The shipped file has it, and the confidential app's initdata carries it to the guest.
+    const env = loadEnvironment(repoRoot(), 'bare-metal');
+    const app = buildManifests(env).flatMap((f) => f.objects).find((o) => o.kind === 'Deployment' && o.metadata.name === 'confidential-app') as K8sObject & { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const initdata = decodeInitdata(app.spec.template.metadata.annotations['io.katacontainers.config.hypervisor.cc_init_data']) ?? '';
+    const pem = (env.config.runtime.kbsCertificate ?? 'missing').trim();
+    expect(initdata).toContain(pem.split('\n')[1]);
+    expect(initdata).toMatch(/kbs_cert/);
   });
 });
