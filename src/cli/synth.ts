@@ -10,6 +10,7 @@ import { resolveEnvironmentNames, type LoadedEnvironment } from '../config/load'
 import { loadAllEnvironments } from '../config/load-all';
 import { render, RenderValidationError } from '../render/render';
 import { SCHEMA_FILE, schemaJson } from '../config/schema-file';
+import { staleReviewWarning } from '../shared/support';
 
 const SPEC: CommandSpec = {
   usage: 'npm run synth --',
@@ -65,6 +66,9 @@ function main(): void {
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     const names = (only ?? environments.map((e) => e.name)).join(', ');
     process.stdout.write(`${dryRun ? 'valid' : 'rendered'} ${names}: ${summary.files} manifests, ${summary.stacks} Terraform stacks in ${ms} ms${dryRun ? ' (nothing written)' : ''}\n`);
+    // The clock only decides whether to remind: support is judged on the table's review date.
+    const stale = staleReviewWarning(new Date().toISOString().slice(0, 10));
+    if (stale) process.stderr.write(`${stale}\n`);
   } catch (e) {
     if (e instanceof RenderValidationError) {
       process.stderr.write(`error: rendered output failed validation; nothing was written\n${e.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`);
