@@ -15,6 +15,7 @@ import { Workloads } from './sections/workloads';
 import { GitOps } from './sections/gitops';
 import { DevSwitches } from './sections/dev-switches';
 import { AcceptUnsupportedVersions } from './sections/accept-unsupported-versions';
+import { RequireDigests } from './sections/require-digests';
 
 export { EXPECTED_KEYWORD } from './schema-helpers';
 
@@ -32,6 +33,7 @@ export const EnvironmentSchema = Obj(
     gitops: GitOps,
     devSwitches: DevSwitches,
     acceptUnsupportedVersions: AcceptUnsupportedVersions,
+    requireDigests: RequireDigests,
   },
   { $id: 'https://coco-azure-gitops.local/environment.schema.json', title: 'Confidential Containers on Azure: environment file', description: 'One environment (config/environments/<name>.yaml). The file name is the environment name.' },
 );

@@ -17,6 +17,8 @@ import { buildKbs } from './kbs';
 import { buildGuestComponents } from './guest-components';
 import { buildRuntime } from './runtime';
 import { buildWorkloads } from './workloads';
+import { EMPTY_IMAGE_LOCK, type ImageLock } from '../shared/image-ref';
+import { pinImages } from '../images/image-slots';
 
 const BUILDERS: Record<ComponentName, ComponentBuilder> = {
   kbs: buildKbs,
@@ -34,7 +36,12 @@ export interface RenderedFolder {
 /** Folder of `dist/` inside the repository, as Argo CD sees it. */
 export const DIST_PATH = 'dist';
 
-export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
+/**
+ * Every object of `env`, by folder. Images are pinned by `lock` last, in one pass over everything
+ * rendered (containers and upstream chart values), so no builder can render an unpinned copy.
+ * @param lock digests of config/images.lock.yaml (the caller reads it: building reads no files). @default none
+ */
+export function buildManifests(env: LoadedEnvironment, lock: ImageLock = EMPTY_IMAGE_LOCK): RenderedFolder[] {
   const { config, name } = env;
   const app = new App();
   const folders: RenderedFolder[] = [];
@@ -85,6 +92,7 @@ export function buildManifests(env: LoadedEnvironment): RenderedFolder[] {
   const bootstrap = new Chart(app, BOOTSTRAP_FOLDER, { disableResourceNameHashes: true });
   new ArgoRoot(bootstrap, 'Root', { environment: name, gitops: config.gitops, distPath: DIST_PATH });
   folders.push({ folder: BOOTSTRAP_FOLDER, objects: bootstrap.toJson() as K8sObject[] });
+  for (const f of folders) pinImages(f.objects, lock);
   return folders;
 }
 

@@ -7,6 +7,9 @@ import type { RenderedFolder } from '../k8s/bundle';
 import type { K8sObject } from '../shared/k8s-object';
 import { PRIVILEGED_REASON_ANNOTATION } from './semantic-rules';
 import { environmentVersions } from './environment-versions';
+import { imageSlots } from '../images/image-slots';
+import { IMAGE_LOCK_FILE } from '../images/lock-file';
+import { hasDigest } from '../shared/image-ref';
 
 interface Container {
   readonly name: string;
@@ -36,6 +39,29 @@ function row(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
+/**
+ * Every image the environment runs (containers and the upstream chart values the bundle sets),
+ * whether a digest pins it, and what uses it.
+ */
+function imagesSection(env: LoadedEnvironment, folders: readonly RenderedFolder[]): string[] {
+  const users = new Map<string, string[]>();
+  for (const slot of imageSlots(folders.flatMap((f) => f.objects))) users.set(slot.image, [...(users.get(slot.image) ?? []), slot.usedBy]);
+  const images = [...users.keys()].sort();
+  const unpinned = images.filter((i) => !hasDigest(i)).length;
+  return [
+    '## Images',
+    '',
+    `Digests come from \`${IMAGE_LOCK_FILE}\` (written by \`npm run pin-images\`) or the environment file; a tag alone can be moved to other bytes. ` +
+      `${unpinned} of ${images.length} not pinned by digest; \`requireDigests\` is ${env.config.requireDigests ? '**on** (rendering refuses an image without a digest)' : 'off'}.`,
+    '',
+    row(['image', 'digest', 'used by']),
+    row(['---', '---', '---']),
+    ...images.map((i) => row([`\`${i}\``, hasDigest(i) ? 'pinned by digest' : '**not pinned by digest** (run `npm run pin-images`)', (users.get(i) ?? []).join('<br>')])),
+    ...(images.length === 0 ? [row(['none', '', ''])] : []),
+    '',
+  ];
+}
+
 export function postureReport(env: LoadedEnvironment, folders: readonly RenderedFolder[]): string {
   const { config } = env;
   const lines: string[] = [
@@ -60,8 +86,7 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   if (workloads.length === 0) lines.push(row(['', 'no workloads rendered', '', '', '', '']));
   lines.push('');
 
-  const images = [...new Set(workloads.flatMap(({ pod }) => [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c) => c.image ?? '')))].filter(Boolean).sort();
-  lines.push('## Images', '', ...(images.length ? images.map((i) => `- \`${i}\``) : ['- none']), '');
+  lines.push(...imagesSection(env, folders));
 
   const all = folders.flatMap((f) => f.objects);
   const at = (o: K8sObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);

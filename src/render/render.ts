@@ -19,6 +19,10 @@ import { buildChart, type ChartInput } from './helm-chart';
 import { postureReport } from './posture';
 import { versionsJson } from './environment-versions';
 import { COMPONENTS } from '../shared/components';
+import { UserInputError, type InputProblem } from '../config/errors';
+import type { ImageLock } from '../shared/image-ref';
+import { readImageLock } from '../images/lock-file';
+import { requireDigestsProblems } from '../images/require-digests';
 
 export const TERRAFORM_OUT = 'cdktf.out';
 export const CHARTS_PATH = 'charts';
@@ -51,6 +55,8 @@ export interface RenderOptions {
   readonly files?: Readonly<Record<string, string>>;
   /** @default defaultValidator */
   readonly validate?: BundleValidator;
+  /** Digests images are rendered with. @default config/images.lock.yaml below `root` (none when it is missing) */
+  readonly imageLock?: ImageLock;
 }
 
 /** Thrown when rendered output breaks a rule; nothing has been replaced. */
@@ -70,6 +76,7 @@ export function render(opts: RenderOptions): RenderSummary {
   const validate = opts.validate ?? defaultValidator;
   const selected = opts.environments.filter((env) => opts.only === undefined || opts.only.includes(env.name));
   const infra = selected.filter(hasInfrastructure);
+  const lock = opts.imageLock ?? readImageLock(opts.root);
   const staging = makeStaging(opts.root);
   try {
     // Before any work: a target that cannot be replaced (a file named dist) fails now, not at the swap.
@@ -79,9 +86,11 @@ export function render(opts: RenderOptions): RenderSummary {
     const problems: { environment: string; problem: Problem }[] = [];
     let files = 0;
     const rendered = new Map<string, RenderedFolder[]>();
+    const unpinned: InputProblem[] = [];
     for (const env of opts.environments) {
-      const folders = buildManifests(env);
+      const folders = buildManifests(env, lock);
       rendered.set(env.name, folders);
+      unpinned.push(...requireDigestsProblems(opts.root, env, folders.flatMap((f) => f.objects)));
       // Every environment is validated: the charts carry the objects of all of them.
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
       if (!selected.includes(env)) continue;
@@ -90,6 +99,8 @@ export function render(opts: RenderOptions): RenderSummary {
       writeStagedFile(join(distStaging, env.name, 'POSTURE.md'), join(current, 'POSTURE.md'), postureReport(env, folders));
       writeStagedFile(join(distStaging, env.name, 'versions.json'), join(current, 'versions.json'), versionsJson(env.config));
     }
+    // Bad input (exit 2), not a rendering bug: reported before any validation problem.
+    if (unpinned.length > 0) throw new UserInputError(unpinned);
     writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
     for (const [file, text] of Object.entries(opts.files ?? {})) {
       mkdirSync(dirname(join(staging, file)), { recursive: true });

@@ -5,6 +5,7 @@
  * every accessor here tolerates missing or mistyped fields and simply skips them.
  */
 import { type K8sObject, type Problem, objectId } from '../shared/k8s-object';
+import { imageSlots } from '../images/image-slots';
 
 export interface SemanticOptions {
   /** Namespaces that exist outside the bundle (e.g. argocd, kube-system). Namespaced objects must live in a rendered Namespace or one of these. */
@@ -789,6 +790,12 @@ function checkImagesPinned(ctx: Context, report: Report): void {
       if (!isPinnedImage(image)) {
         report(t.owner, `${c.path}/image`, `expected an image with a tag other than "latest" or an @sha256: digest; found ${quote(image)}`);
       }
+    }
+  }
+  // Upstream chart values: the chart's own default may be `latest` (kata-deploy's kubectlImage is).
+  for (const o of ctx.objects) {
+    for (const slot of imageSlots([o])) {
+      if (slot.chartValue && !isPinnedImage(slot.image)) report(o, slot.path, `expected a chart image value with a tag other than "latest" or an @sha256: digest; found ${quote(slot.image)}`);
     }
   }
 }

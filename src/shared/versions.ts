@@ -71,6 +71,23 @@ export const VERSIONS = {
    */
   cocoChart: '0.22.0',
   /**
+   * kata-deploy's installer image, which the CoCo chart's kata-deploy renders from its chart
+   * appVersion (`image.tag: ""` in values.yaml at tag 4.0.0). The bundle sets it explicitly so the
+   * image can be pinned by digest (config/images.lock.yaml); its tag must stay VERSIONS.kata.
+   */
+  kataDeployImage: 'quay.io/kata-containers/kata-deploy:4.0.0',
+  /**
+   * Image of kata-deploy's post-delete RBAC cleanup Job (and verification Job, when enabled):
+   * needs bash and kubectl. kata-deploy 4.0.0 defaults `kubectlImage` to
+   * quay.io/kata-containers/kubectl:latest; that image is rebuilt weekly
+   * (.github/workflows/build-kubectl-image.yaml at 4.0.0) and also tagged `v<kubectl version>`.
+   * v1.37.1 is a published tag (kubevirt/kubevirt-tekton-tasks uses it as its default `cliImage`);
+   * kubectl 1.37 is within the supported skew of the 1.36 API server (one minor either way).
+   * @see https://github.com/kata-containers/kata-containers/blob/4.0.0/tools/packaging/kata-deploy/helm-chart/kata-deploy/values.yaml
+   * @see https://kubernetes.io/releases/version-skew-policy/#kubectl
+   */
+  kataKubectlImage: 'quay.io/kata-containers/kubectl:v1.37.1',
+  /**
    * Initdata specification version, the only one Kata 4.0.0 accepts (src/libs/kata-types/src/initdata.rs).
    * @see https://github.com/confidential-containers/trustee/blob/main/kbs/docs/initdata.md
    */

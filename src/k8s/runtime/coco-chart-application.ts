@@ -1,12 +1,26 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import type { GitOpsConfig } from '../../config/schema';
+import { chartImageValue } from '../../shared/image-ref';
+import { VERSIONS } from '../../shared/versions';
 
 /** OCI repository of the Confidential Containers Helm chart. */
 export const COCO_CHART_REPO = 'oci://ghcr.io/confidential-containers/charts/confidential-containers';
 
 /** Values key of kata-deploy inside the CoCo chart (the dependency alias in its Chart.yaml). */
 export const KATA_DEPLOY_ALIAS = 'kata-as-coco-runtime';
+
+/**
+ * Paths in this Application's Helm values of the images the bundle sets (kata-deploy's
+ * `{reference, tag}` pairs), so that src/images/image-slots.ts pins them by digest like every
+ * other rendered image. kata-deploy 4.0.0 also has `job.dispatcherImage` (deploymentMode: job
+ * only) and `monitor.image` (monitor.enabled: false); both default to the chart appVersion and
+ * neither is rendered with our values.
+ */
+export const COCO_CHART_IMAGE_VALUES: readonly (readonly string[])[] = [
+  [KATA_DEPLOY_ALIAS, 'image'],
+  [KATA_DEPLOY_ALIAS, 'kubectlImage'],
+];
 
 /**
  * What the environment's AppProject must additionally allow for this Application's chart to sync:
@@ -80,7 +94,10 @@ export class CocoChartApplication extends Construct {
                 shims,
                 // The first requested shim also answers the generic `kata` handler.
                 defaultShim: { amd64: props.shims[0] },
-                // kata-deploy's image tag is the chart's appVersion, pinned with the chart version.
+                // Both set here, not left to the chart: the installer's tag would follow the chart's
+                // appVersion, and kubectlImage (post-delete cleanup Job) defaults to `latest`.
+                image: chartImageValue(VERSIONS.kataDeployImage),
+                kubectlImage: chartImageValue(VERSIONS.kataKubectlImage),
                 imagePullPolicy: 'IfNotPresent',
               },
             },
