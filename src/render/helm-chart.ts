@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { stringify } from 'yaml';
+import { stringify } from '../shared/yaml11';
 import type { K8sObject } from '../shared/k8s-object';
 
 /** One object of one environment, with its path inside the component folder. */

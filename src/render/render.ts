@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '../shared/yaml11';
 import type { LoadedEnvironment } from '../config/load';
 import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
 import { hasInfrastructure, synthTerraform } from '../infra/app';

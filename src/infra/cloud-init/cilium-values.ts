@@ -2,7 +2,7 @@
  * Helm values for the Cilium chart the control plane installs (seed 000: kube-proxy replacement).
  * @see https://docs.cilium.io/en/v1.16/network/kubernetes/kubeproxy-free/
  */
-import { stringify } from 'yaml';
+import { stringify } from '../../shared/yaml11';
 
 export interface CiliumValuesProps {
   /** The API server Cilium talks to before any Service works (no kube-proxy). */

@@ -3,7 +3,7 @@
  * joining nodes, as data. The join template carries no token: the node fills it in at run time
  * from Key Vault (see scripts.ts).
  */
-import { stringify } from 'yaml';
+import { stringify } from '../../shared/yaml11';
 import { CONTAINERD_SOCKET } from './containerd-config';
 
 export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';

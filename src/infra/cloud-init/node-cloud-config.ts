@@ -3,7 +3,7 @@
  * YAML. It holds no secret: the join token travels through Key Vault (see scripts.ts), and the
  * node's identity, not a credential, authorises that.
  */
-import { stringify } from 'yaml';
+import { stringify } from '../../shared/yaml11';
 import { K8S_DEB_REVISION, kubernetesMinor, NODE_ARTIFACT_SHA256, NODE_CILIUM_CLI_VERSION } from '../../shared/versions';
 import { ciliumValuesYaml } from './cilium-values';
 import { containerdConfigToml } from './containerd-config';
