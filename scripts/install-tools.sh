@@ -19,9 +19,10 @@ CACHE="${COCO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/coco-azure-gitops/too
 # runs in curlimages/curl (busybox sh + curl), test/kbs-provision.test.ts runs it with these
 # against a fake KBS admin API. openssl: the key, token and certificate commands of docs/kbs.md.
 # jq: the node join script fills the kubeadm JoinConfiguration with it. socat: the
-# guest-components installer's readiness probe connects with it.
+# guest-components installer's readiness probe connects with it. docker-registry and skopeo:
+# test/pin-images.test.ts resolves digests from a registry on loopback that skopeo pushes to.
 APT_TOOLS=(shellcheck:shellcheck cloud-init:cloud-init systemd-analyze:systemd busybox:busybox
-  curl:curl openssl:openssl jq:jq socat:socat)
+  curl:curl openssl:openssl jq:jq socat:socat docker-registry:docker-registry skopeo:skopeo)
 
 # k8s.io/kubernetes zips leave out ./staging, where its go.mod points the k8s.io/* modules: they
 # are pointed at their published tags instead, and the few modules the proxy does not serve at

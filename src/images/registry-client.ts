@@ -161,12 +161,16 @@ async function statusText(response: Response): Promise<string> {
   return `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${detail}`;
 }
 
-/** `connection refused`, `no answer within 30 s`, ... from what fetch threw. */
+/**
+ * `connection refused`, `no answer within 30 s`, ... from what fetch threw. Read by shape, not
+ * `instanceof`: errors from another realm (jest's) are not instances of this realm's Error.
+ */
 function networkFailure(e: unknown, timeoutMs: number): string {
-  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return `no answer within ${timeoutMs / 1000} s`;
-  const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
-  const code = cause?.code;
+  const error = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
   const known: Record<string, string> = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'an unknown host name', EAI_AGAIN: 'no DNS answer', ECONNRESET: 'the connection reset' };
-  if (code && known[code]) return known[code];
-  return cause?.message ?? (e instanceof Error ? e.message : String(e));
+  const code = typeof error.cause?.code === 'string' ? error.cause.code : undefined;
+  if (code !== undefined && known[code]) return known[code];
+  const message = error.cause?.message ?? error.message;
+  return typeof message === 'string' ? message : String(e);
 }

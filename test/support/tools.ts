@@ -30,7 +30,7 @@ const GO_TOOL_PINS = {
 /** A tool built from the Go module proxy at a pinned version. */
 export type GoToolName = keyof typeof GO_TOOL_PINS;
 /** A tool from a Debian package, found on PATH. */
-export type DebianToolName = 'shellcheck' | 'cloud-init' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'socat';
+export type DebianToolName = 'shellcheck' | 'cloud-init' | 'systemd-analyze' | 'busybox' | 'curl' | 'openssl' | 'jq' | 'socat' | 'docker-registry' | 'skopeo';
 export type ToolName = GoToolName | DebianToolName;
 
 export interface RunOptions {
