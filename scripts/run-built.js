@@ -14,6 +14,7 @@
 'use strict';
 const { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, resolve } = require('node:path');
+const { enableCompileCache } = require('./compile-cache');
 
 const repo = resolve(__dirname, '..');
 const BUILD = 'build';
@@ -63,6 +64,7 @@ if (!entry) {
   process.stderr.write('usage: node scripts/run-built.js <build/...js> [args]\n');
   process.exit(2);
 }
+enableCompileCache(join(repo, BUILD, 'compile-cache'));
 /** @type {string[]} */
 const stale = [];
 for (const dir of SOURCE_DIRS) collectStale(join(repo, dir), stale);
