@@ -23,8 +23,11 @@ const kata: KataTarget = { kind: 'kata', environment: 'dev', runtimeClass: 'kata
 const tdx: KataTarget = { ...kata, environment: 'metal', runtimeClass: 'kata-qemu-tdx', tee: 'tdx', nodeSelector: { 'intel.feature.node.kubernetes.io/tdx': 'true' }, production: true };
 const nodes: NodeTarget = { kind: 'confidential-nodes', environment: 'azure', nodeSelector: { 'coco.azure/guest-components': 'enabled' }, boundary: 'TDX CVM nodes', production: true };
 
-const container = (extra: JsonObject = {}): JsonObject => ({ name: 'app', image: 'registry.example/app:1.2.3', ...extra });
-const podSpec = (extra: JsonObject = {}): JsonObject => ({ containers: [container()], ...extra });
+// A pod that needs no warning of its own: pinned image, memory limit, no service-account token.
+const IMAGE = `registry.example/app:1.2.3@sha256:${'a'.repeat(64)}`;
+const LIMITS = { limits: { memory: '256Mi' } };
+const container = (extra: JsonObject = {}): JsonObject => ({ name: 'app', image: IMAGE, resources: LIMITS, ...extra });
+const podSpec = (extra: JsonObject = {}): JsonObject => ({ automountServiceAccountToken: false, containers: [container()], ...extra });
 const template = (spec: JsonObject = podSpec()): JsonObject => ({ metadata: { labels: { app: 'x' } }, spec });
 const workload = (kind: string, apiVersion = 'apps/v1', spec: JsonObject = podSpec()): JsonObject =>
   kind === 'Pod' ? { apiVersion: 'v1', kind, metadata: { name: 'p' }, spec } : { apiVersion, kind, metadata: { name: kind.toLowerCase() }, spec: { template: template(spec) } };
@@ -175,8 +178,9 @@ describe('transform', () => {
     const initdata = decodeInitdata(annotationsOf(o)[INITDATA_ANNOTATION]);
     expect(initdata.aa).toEqual({ token_configs: { kbs: { url: KBS } } });
     expect(initdata.policy).toBe(renderAgentPolicy());
-    expect((specOf(o).containers as JsonObject[])[0].image).toBe('registry.example/app:1.2.3');
-    expect(out.changes.map((c) => c.message)).toContain('images left unchanged: registry.example/app:1.2.3');
+    expect((specOf(o).containers as JsonObject[])[0].image).toBe(IMAGE);
+    expect(out.changes.map((c) => c.message)).toContain(`images left unchanged: ${IMAGE}`);
+    expect(out.warnings).toEqual([]);
     // The input object is not mutated.
     expect(JSON.stringify(input)).not.toContain(INITDATA_ANNOTATION);
   });
@@ -224,12 +228,14 @@ describe('transform', () => {
     const s = specOf(out.objects[0]);
     expect(s.hostNetwork).toBeUndefined();
     expect(s.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
-    expect((s.containers as JsonObject[])[0]).toEqual({ name: 'app', image: 'registry.example/app:1.2.3', volumeMounts: [{ name: 'data', mountPath: '/data' }] });
+    expect((s.containers as JsonObject[])[0]).toEqual({ name: 'app', image: IMAGE, resources: LIMITS, volumeMounts: [{ name: 'data', mountPath: '/data' }] });
     expect(out.warnings.map((w) => w.path)).toEqual([
       '/spec/template/spec/hostNetwork',
       '/spec/template/spec/volumes/0/hostPath',
       '/spec/template/spec/containers/0/volumeMounts',
       '/spec/template/spec/containers/0/securityContext/privileged',
+      // The emptyDir that stays is on the host's disk.
+      '/spec/template/spec/volumes/0',
     ]);
   });
 
@@ -282,10 +288,9 @@ describe('transform', () => {
     ['a scalar', 'hello', '', 'string "hello"'],
     ['a list', [1], '', 'a list'],
     ['no kind', { apiVersion: 'v1' }, '', 'a mapping without apiVersion/kind'],
-    ['a Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }, '/kind', 'v1 Service'],
-    ['a CronJob', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' } }, '/kind', 'batch/v1 CronJob'],
-    ['an old apiVersion', { apiVersion: 'extensions/v1beta1', kind: 'Deployment' }, '/kind', 'extensions/v1beta1 Deployment'],
+    ['a CronJob without a job template', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '@daily' } }, '/spec/jobTemplate', 'nothing'],
     ['no template', { apiVersion: 'apps/v1', kind: 'Deployment', spec: {} }, '/spec/template', 'nothing'],
+    ['a List item that is not an object', { apiVersion: 'v1', kind: 'List', items: ['x'] }, '/items/0', 'string "x"'],
     ['no pod spec', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }, '/spec', 'nothing'],
   ])('bad input: %s', (_, input, path, found) => {
     const target: ConfidentialTarget = kata;

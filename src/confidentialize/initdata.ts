@@ -6,6 +6,8 @@
  * bound into the TEE evidence, so the KBS can tell which configuration a guest started with.
  * @see https://github.com/confidential-containers/trustee/blob/main/kbs/docs/initdata.md
  */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'smol-toml';
 import { VERSIONS } from '../shared/versions';
 import { gzipStored } from './gzip';
@@ -65,6 +67,24 @@ export function renderInitdata(props: InitdataProps): string {
 /** The annotation value: gzip (stored blocks, see gzip.ts) then base64, as Kata expects. */
 export function encodeInitdata(toml: string): string {
   return gzipStored(Buffer.from(toml, 'utf8')).toString('base64');
+}
+
+/**
+ * The digest of an initdata document as the guest computes it (over the TOML text, with the
+ * document's `algorithm`) and the KBS sees it in the evidence: `sha256:<hex>`.
+ */
+export function initdataDigest(toml: string): string {
+  const algorithm = /^algorithm = "(sha256|sha384|sha512)"$/m.exec(toml)?.[1] ?? 'sha256';
+  return `${algorithm}:${createHash(algorithm).update(toml, 'utf8').digest('hex')}`;
+}
+
+/** The TOML inside an annotation value (base64, then gzip); undefined when it is not one. */
+export function decodeInitdata(value: string): string | undefined {
+  try {
+    return gunzipSync(Buffer.from(value, 'base64')).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A TOML basic string; JSON escaping is a subset TOML accepts for the characters we emit. */

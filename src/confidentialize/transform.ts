@@ -1,31 +1,24 @@
 /**
- * The `confidentialize` transform (seed 003's operator idea as a pure function): given ordinary
- * workload objects, return confidential ones plus a report of every change.
+ * The `confidentialize` transform (seed 003's operator idea as a pure function): given the documents
+ * of a bundle, make every workload confidential and pass everything else through, with a report.
  *
+ * - Workloads (workload-kinds.ts): Pods and every controller with a pod template, also inside Lists.
  * - Kata environments: `runtimeClassName`, the initdata annotation (agent policy + KBS URL), TEE node selection.
  * - Environments without Kata (azure-tdx, aks-cvm): node selection onto the confidential VM nodes.
- * - What a TEE cannot honour (host namespaces, hostPath, privileged containers) is refused, or
- *   stripped with a warning under `force`: on Kata such a pod would not be confidential (or not
- *   start), and on confidential nodes it could read every other pod of the node.
+ * - The rules (rules/) refuse what a TEE cannot honour, or strip it under `force`, and warn about
+ *   what weakens confidentiality.
  * - Images are never changed: encrypting or re-pinning them is the owner's decision.
  */
-import { AGENT_POLICY_ANNOTATION } from './agent-policy';
-import { INITDATA_ANNOTATION } from './initdata';
-import { kataPodSettings, type ConfidentialTarget } from './target';
+import { containersOf } from './containers';
+import { describe, isObject, type JsonObject } from './json';
+import { applyKata } from './kata';
+import { applyNodes } from './nodes';
+import { pointer } from './paths';
+import { POD_RULES, type PodContext } from './rules';
+import type { ConfidentialTarget } from './target';
+import { isList, podTemplatePath } from './workload-kinds';
 
-/** Workload kinds the transform understands, by `apiVersion/kind`, with where their pod template lives. */
-export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['v1/Pod', []],
-  ['apps/v1/Deployment', ['spec', 'template']],
-  ['apps/v1/StatefulSet', ['spec', 'template']],
-  ['apps/v1/DaemonSet', ['spec', 'template']],
-  ['batch/v1/Job', ['spec', 'template']],
-]);
-
-/** Containerd annotation some manifests (seed 001) set by hand; the RuntimeClass already selects the handler. */
-const RUNTIME_HANDLER_ANNOTATION = 'io.containerd.cri.runtime-handler';
-
-export type JsonObject = { [key: string]: unknown };
+export type { JsonObject } from './json';
 
 export interface TransformOptions {
   /** Strip what a TEE cannot honour and replace conflicting settings instead of refusing. @default false */
@@ -36,16 +29,16 @@ export interface TransformOptions {
 
 /** One change made to one object. */
 export interface Change {
-  /** `Kind/name` of the object (document order index when unnamed). */
+  /** `Kind/name` of the object (`Kind/#<document>` when unnamed). */
   readonly object: string;
-  /** JSON pointer inside the object. */
+  /** JSON pointer inside the document. */
   readonly path: string;
   readonly message: string;
 }
 
 /** A reason the input cannot be made confidential as asked. */
 export interface TransformProblem {
-  /** Index of the YAML document (0-based). */
+  /** Index of the YAML document (0-based); -1 for the command line. */
   readonly document: number;
   /** JSON pointer inside the document. */
   readonly path: string;
@@ -53,228 +46,128 @@ export interface TransformProblem {
   readonly found: string;
 }
 
+/** What became of one input document. */
+export interface DocumentOutcome {
+  /** The document's data afterwards (the input's when unchanged; null for an empty document). */
+  readonly value: unknown;
+  /** True when a workload in it was changed. */
+  readonly changed: boolean;
+}
+
 export interface TransformResult {
+  /** One outcome per input document, in order (none when there are problems). */
+  readonly documents: readonly DocumentOutcome[];
+  /** The objects of the non-empty documents afterwards, in order. */
   readonly objects: readonly JsonObject[];
   readonly changes: readonly Change[];
   /** Changes that weaken or drop what the input asked for (made under `force`), and caveats. */
   readonly warnings: readonly Change[];
+  /** `Kind/name` of every object passed through as it was (not a workload). */
+  readonly untouched: readonly string[];
   readonly problems: readonly TransformProblem[];
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+type KubeObject = JsonObject & { apiVersion: string; kind: string };
+
+function isKubeObject(value: unknown): value is KubeObject {
+  return isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string';
 }
 
-function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+function idOf(object: KubeObject, fallback: string): string {
+  const name = isObject(object.metadata) && typeof object.metadata.name === 'string' ? object.metadata.name : fallback;
+  return `${object.kind}/${name}`;
 }
 
-/** The child mapping at `key`, created when absent. */
-function child(parent: JsonObject, key: string): JsonObject {
-  const existing = parent[key];
-  if (isObject(existing)) return existing;
-  const created: JsonObject = {};
-  parent[key] = created;
-  return created;
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isObject(value)) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  return out;
+interface Collect {
+  readonly document: number;
+  readonly target: ConfidentialTarget;
+  readonly options: TransformOptions;
+  readonly changes: Change[];
+  readonly warnings: Change[];
+  readonly untouched: string[];
+  readonly problems: TransformProblem[];
 }
 
 export function confidentializeObjects(documents: readonly unknown[], target: ConfidentialTarget, options: TransformOptions = {}): TransformResult {
-  const objects: JsonObject[] = [];
   const changes: Change[] = [];
   const warnings: Change[] = [];
+  const untouched: string[] = [];
   const problems: TransformProblem[] = [];
-  documents.forEach((input, document) => {
-    const problem = (path: string, expected: string, found: string) => problems.push({ document, path, expected, found });
-    if (!isObject(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string') {
-      problem('', 'a Kubernetes object (a mapping with apiVersion and kind)', isObject(input) ? 'a mapping without apiVersion/kind' : describe(input));
-      return;
-    }
-    const segments = SUPPORTED_KINDS.get(`${input.apiVersion}/${input.kind}`);
-    if (!segments) {
-      const kinds = [...SUPPORTED_KINDS.keys()].map((k) => k.split('/').pop()).join(', ');
-      problem('/kind', `a workload kind this transform supports (${kinds}; apiVersions v1, apps/v1, batch/v1)`, `${input.apiVersion} ${input.kind}`);
-      return;
-    }
-    const object = structuredClone(input);
-    const name = isObject(object.metadata) && typeof object.metadata.name === 'string' ? object.metadata.name : `#${document}`;
-    const id = `${object.kind as string}/${name}`;
-    let template: JsonObject = object;
-    for (const segment of segments) {
-      const next = template[segment];
-      if (!isObject(next)) {
-        problem(pointer(...segments.slice(0, segments.indexOf(segment) + 1)), 'a pod template', describe(next));
-        return;
-      }
-      template = next;
-    }
-    const base = pointer(...segments);
-    const spec = template.spec;
-    if (!isObject(spec)) {
-      problem(`${base}/spec`, 'a pod spec', describe(spec));
-      return;
-    }
-    const ctx: Ctx = { id, base, document, force: options.force === true, changes, warnings, problem };
-    stripHostFeatures(ctx, spec);
-    if (target.kind === 'kata') applyKata(ctx, template, spec, target, options);
-    else applyNodes(ctx, template, spec, target);
-    const images = containersOf(spec).map((c) => c.container.image).filter((i): i is string => typeof i === 'string');
-    if (images.length > 0) changes.push({ object: id, path: `${base}/spec`, message: `images left unchanged: ${[...new Set(images)].join(', ')}` });
-    objects.push(object);
+  const outcomes = documents.map((input, document): DocumentOutcome => {
+    if (input === null || input === undefined) return { value: input ?? null, changed: false };
+    const collect: Collect = { document, target, options, changes, warnings, untouched, problems };
+    const value = structuredClone(input);
+    const changed = transformObject(collect, value, '', `#${document + 1}`);
+    return changed ? { value, changed } : { value: input, changed };
   });
   if (options.allowExec && target.production) {
     problems.push({ document: -1, path: '', expected: `no --allow-exec for environment ${target.environment} (profile production refuses exec-allowing agent policies)`, found: '--allow-exec' });
   }
-  return { objects: problems.length > 0 ? [] : objects, changes, warnings, problems };
+  // Nothing comes out of a refused input: a partial bundle would look complete.
+  const kept = problems.length > 0 ? [] : outcomes;
+  return { documents: kept, objects: kept.map((o) => o.value).filter(isObject), changes, warnings, untouched, problems };
 }
 
-interface Ctx {
-  readonly id: string;
-  /** Pointer of the pod template in the object ('' for a Pod). */
-  readonly base: string;
-  readonly document: number;
-  readonly force: boolean;
-  readonly changes: Change[];
-  readonly warnings: Change[];
-  readonly problem: (path: string, expected: string, found: string) => void;
-}
-
-interface ContainerRef {
-  readonly container: JsonObject;
-  readonly list: string;
-  readonly index: number;
-}
-
-function containersOf(spec: JsonObject): ContainerRef[] {
-  return ['initContainers', 'containers'].flatMap((list) => {
-    const items = spec[list];
-    return Array.isArray(items) ? items.flatMap((container, index) => (isObject(container) ? [{ container, list, index }] : [])) : [];
-  });
-}
-
-/** Refuses (or, forced, removes) host namespaces, hostPath volumes and privileged containers. */
-function stripHostFeatures(ctx: Ctx, spec: JsonObject): void {
-  const refuse = (path: string, found: string, why: string): boolean => {
-    if (!ctx.force) {
-      ctx.problem(path, `no ${found.split(':')[0]} (${why}; --force strips it)`, found);
+/** Transforms `value` (at `base` in its document) in place; true when it is a workload (or a List holding one). */
+function transformObject(collect: Collect, value: unknown, base: string, fallbackName: string): boolean {
+  const problem = (path: string, expected: string, found: string) => collect.problems.push({ document: collect.document, path, expected, found });
+  if (!isKubeObject(value)) {
+    problem(base, 'a Kubernetes object (a mapping with apiVersion and kind)', isObject(value) ? 'a mapping without apiVersion/kind' : describe(value));
+    return false;
+  }
+  if (isList(value)) {
+    const items = value.items as unknown[];
+    const changed = items.map((item, i) => transformObject(collect, item, `${base}${pointer('items', i)}`, `${fallbackName}.items[${i}]`));
+    if (items.length === 0) collect.untouched.push(idOf(value, fallbackName));
+    return changed.some(Boolean);
+  }
+  const id = idOf(value, fallbackName);
+  const templatePath = podTemplatePath(value);
+  if (templatePath === undefined) {
+    collect.untouched.push(id);
+    return false;
+  }
+  let template: JsonObject = value;
+  for (const [i, segment] of templatePath.entries()) {
+    const next = template[segment];
+    if (!isObject(next)) {
+      problem(`${base}${pointer(...templatePath.slice(0, i + 1))}`, `a pod template (${value.kind} keeps it at ${templatePath.join('.')})`, describe(next));
       return false;
     }
-    ctx.warnings.push({ object: ctx.id, path, message: `removed ${found}: ${why}` });
-    return true;
+    template = next;
+  }
+  const templateBase = `${base}${pointer(...templatePath)}`;
+  const spec = template.spec;
+  if (!isObject(spec)) {
+    problem(`${templateBase}/spec`, 'a pod spec', describe(spec));
+    return false;
+  }
+  transformPod(collect, { id, objectBase: base, base: templateBase, object: value, template, spec }, problem);
+  return true;
+}
+
+function transformPod(collect: Collect, where: Pick<PodContext, 'id' | 'objectBase' | 'base' | 'object' | 'template' | 'spec'>, problem: PodContext['problem']): void {
+  const { target, options } = collect;
+  const force = options.force === true;
+  const ctx: PodContext = {
+    ...where,
+    target,
+    force,
+    change: (path, message) => collect.changes.push({ object: where.id, path, message }),
+    warn: (path, message) => collect.warnings.push({ object: where.id, path, message }),
+    problem,
+    strip: (path, found, why) => {
+      if (!force) {
+        problem(path, `no ${found.split(/[: (]/)[0]} (${why}; --force strips it)`, found);
+        return false;
+      }
+      collect.warnings.push({ object: where.id, path, message: `removed ${found}: ${why}` });
+      return true;
+    },
   };
-  const hostWhy = 'a confidential pod cannot share the host namespaces it must be protected from';
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
-    if (spec[field] === true && refuse(`${ctx.base}/spec/${field}`, `${field}: true`, hostWhy)) delete spec[field];
-  }
-  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
-  const hostPathVolumes = new Set<string>();
-  volumes.forEach((volume, i) => {
-    if (isObject(volume) && volume.hostPath !== undefined && typeof volume.name === 'string') {
-      if (refuse(`${ctx.base}/spec/volumes/${i}/hostPath`, `hostPath volume ${volume.name}`, 'host files are outside the TEE and readable by the host')) hostPathVolumes.add(volume.name);
-    }
-  });
-  if (hostPathVolumes.size > 0) {
-    spec.volumes = volumes.filter((v) => !(isObject(v) && typeof v.name === 'string' && hostPathVolumes.has(v.name)));
-    if ((spec.volumes as unknown[]).length === 0) delete spec.volumes;
-    for (const { container, list, index } of containersOf(spec)) {
-      for (const field of ['volumeMounts', 'volumeDevices']) {
-        const mounts = container[field];
-        if (!Array.isArray(mounts)) continue;
-        const kept = mounts.filter((m) => !(isObject(m) && typeof m.name === 'string' && hostPathVolumes.has(m.name)));
-        if (kept.length === mounts.length) continue;
-        ctx.warnings.push({ object: ctx.id, path: `${ctx.base}/spec/${list}/${index}/${field}`, message: `removed ${mounts.length - kept.length} mount(s) of removed hostPath volume(s)` });
-        if (kept.length > 0) container[field] = kept;
-        else delete container[field];
-      }
-    }
-  }
-  for (const { container, list, index } of containersOf(spec)) {
-    const sc = container.securityContext;
-    if (isObject(sc) && sc.privileged === true) {
-      const path = `${ctx.base}/spec/${list}/${index}/securityContext/privileged`;
-      if (refuse(path, `privileged: true (container ${String(container.name)})`, 'a privileged container reaches host devices and breaks out of the pod isolation')) {
-        delete sc.privileged;
-        if (Object.keys(sc).length === 0) delete container.securityContext;
-      }
-    }
-  }
-}
-
-/** Sets or replaces one key of a string map, refusing conflicts unless forced. */
-function mergeKey(ctx: Ctx, map: JsonObject, mapPath: string, key: string, value: string, what: string): void {
-  const path = `${mapPath}${pointer(key)}`;
-  const existing = map[key];
-  if (existing === value) {
-    ctx.changes.push({ object: ctx.id, path, message: `${what} already ${JSON.stringify(value)}` });
-    return;
-  }
-  if (existing !== undefined) {
-    if (!ctx.force) {
-      ctx.problem(path, `${JSON.stringify(value)} or nothing (--force replaces it)`, JSON.stringify(existing));
-      return;
-    }
-    ctx.warnings.push({ object: ctx.id, path, message: `replaced ${what} ${JSON.stringify(existing)} with ${JSON.stringify(value)}` });
-  } else {
-    ctx.changes.push({ object: ctx.id, path, message: `set ${what}` });
-  }
-  map[key] = value;
-}
-
-function applyKata(ctx: Ctx, template: JsonObject, spec: JsonObject, target: Extract<ConfidentialTarget, { kind: 'kata' }>, options: TransformOptions): void {
-  const settings = kataPodSettings(target, { allowExec: options.allowExec });
-  mergeKey(ctx, spec, `${ctx.base}/spec`, 'runtimeClassName', settings.runtimeClassName, `runtimeClassName (${target.tee} TEE)`);
-  const metadata = child(template, 'metadata');
-  const annotations = child(metadata, 'annotations');
-  const annotationsPath = `${ctx.base}/metadata/annotations`;
-  // A second policy source would make the shim send SetPolicyRequest, which the initdata policy denies.
-  if (annotations[AGENT_POLICY_ANNOTATION] !== undefined) {
-    const path = `${annotationsPath}${pointer(AGENT_POLICY_ANNOTATION)}`;
-    if (!ctx.force) ctx.problem(path, `no ${AGENT_POLICY_ANNOTATION} (the policy goes into initdata; --force removes it)`, 'an agent policy annotation');
-    else {
-      delete annotations[AGENT_POLICY_ANNOTATION];
-      ctx.warnings.push({ object: ctx.id, path, message: 'removed the legacy agent policy annotation: the initdata policy replaces it' });
-    }
-  }
-  for (const [key, value] of Object.entries(settings.annotations)) {
-    mergeKey(ctx, annotations, annotationsPath, key, value, key === INITDATA_ANNOTATION ? `initdata (policy.rego${target.kbsUrl ? `, aa.toml and cdh.toml with KBS ${target.kbsUrl}` : ', no KBS in this environment'})` : key);
-  }
-  if (annotations[RUNTIME_HANDLER_ANNOTATION] !== undefined) {
-    mergeKey(ctx, annotations, annotationsPath, RUNTIME_HANDLER_ANNOTATION, settings.runtimeClassName, 'runtime handler annotation');
-  }
-  if (Object.keys(settings.nodeSelector).length > 0) {
-    const selector = child(spec, 'nodeSelector');
-    for (const [key, value] of Object.entries(settings.nodeSelector)) mergeKey(ctx, selector, `${ctx.base}/spec/nodeSelector`, key, value, `node selector (${target.tee} hosts)`);
-  }
-  if (!options.allowExec) ctx.changes.push({ object: ctx.id, path: annotationsPath, message: 'agent policy denies exec (ExecProcessRequest) and policy replacement (SetPolicyRequest)' });
-}
-
-function applyNodes(ctx: Ctx, template: JsonObject, spec: JsonObject, target: Extract<ConfidentialTarget, { kind: 'confidential-nodes' }>): void {
-  if (typeof spec.runtimeClassName === 'string' && spec.runtimeClassName.startsWith('kata')) {
-    const path = `${ctx.base}/spec/runtimeClassName`;
-    if (!ctx.force) ctx.problem(path, `no Kata runtime class (environment ${target.environment} has no Kata runtime; --force removes it)`, spec.runtimeClassName);
-    else {
-      ctx.warnings.push({ object: ctx.id, path, message: `removed runtimeClassName ${spec.runtimeClassName}: no Kata in ${target.environment}` });
-      delete spec.runtimeClassName;
-    }
-  }
-  const selector = child(spec, 'nodeSelector');
-  for (const [key, value] of Object.entries(target.nodeSelector)) mergeKey(ctx, selector, `${ctx.base}/spec/nodeSelector`, key, value, 'node selector (confidential nodes)');
-  const annotations = stringMap(isObject(template.metadata) ? template.metadata.annotations : undefined);
-  for (const key of [INITDATA_ANNOTATION, AGENT_POLICY_ANNOTATION]) {
-    if (annotations[key] !== undefined) ctx.warnings.push({ object: ctx.id, path: `${ctx.base}/metadata/annotations${pointer(key)}`, message: `${key} has no effect without Kata` });
-  }
-  ctx.warnings.push({ object: ctx.id, path: `${ctx.base}/spec`, message: `trust boundary is the node (${target.boundary}): exec is not restricted and privileged pods on the same node can read this pod` });
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  for (const rule of POD_RULES) rule.apply(ctx);
+  if (target.kind === 'kata') applyKata(ctx, target, options.allowExec === true);
+  else applyNodes(ctx, target);
+  const images = containersOf(ctx.spec).map((c) => c.container.image).filter((i): i is string => typeof i === 'string');
+  if (images.length > 0) ctx.change(`${ctx.base}/spec`, `images left unchanged: ${[...new Set(images)].join(', ')}`);
 }

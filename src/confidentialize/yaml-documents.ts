@@ -1,19 +1,33 @@
 /**
- * Multi-document YAML in, located problems out: the `confidentialize` command reports
+ * Multi-document YAML in and out for `confidentialize`. Input is read the way kubectl reads it
+ * (YAML 1.1 types: `privileged: yes` is true). A document that is not changed is written back as
+ * its exact source text (comments, quoting and order kept); a changed one is the parsed document
+ * patched in place (document-sync.ts), so its comments survive too. Problems are located as
  * `file:line:col: /json/path: expected X, found Y` like the environment loader does.
  */
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, type Document, type Node } from 'yaml';
-import { UserInputError, type InputProblem } from '../config/errors';
+import { isMap, isNode, isScalar, isSeq, LineCounter, Parser, type Document, type Node } from 'yaml';
+import { NO_FIELD, UserInputError, type InputProblem } from '../config/errors';
+import { parseAllDocuments } from '../shared/yaml11';
+import { parsePointer } from './paths';
+
+/** One YAML document of the input. */
+export interface SourceDocument {
+  /** Its source text without the `---` marker, ending in a newline; comments before it included. */
+  readonly text: string;
+  readonly doc: Document;
+  /** Its data as kubectl would read it; null for a document with comments only. */
+  readonly value: unknown;
+}
 
 export interface ParsedDocuments {
   readonly file: string;
-  /** One value per non-empty document, in order. */
-  readonly values: readonly unknown[];
+  /** Every document, empty ones included, in order. */
+  readonly documents: readonly SourceDocument[];
   /** Turns a document index and JSON pointer into a problem with line and column. */
   readonly locate: (document: number, path: string, expected: string, found: string) => InputProblem;
 }
 
-/** Parses `text` (from `file`, used in messages); throws UserInputError on YAML errors or no documents. */
+/** Parses `text` (from `file`, used in messages); throws UserInputError on YAML errors or no objects. */
 export function parseDocuments(file: string, text: string): ParsedDocuments {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, strict: true, prettyErrors: true });
@@ -22,32 +36,56 @@ export function parseDocuments(file: string, text: string): ParsedDocuments {
   const errors = list.flatMap((d) => d.errors);
   if (errors.length > 0) {
     throw new UserInputError(
-      errors.map((e) => ({ file, path: '', expected: 'valid YAML', found: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), line: e.linePos?.[0].line, column: e.linePos?.[0].col })),
+      errors.map((e) => ({ file, path: NO_FIELD, expected: 'valid YAML', found: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), line: e.linePos?.[0].line, column: e.linePos?.[0].col })),
     );
   }
-  // Empty documents (a trailing `---`, comments only) carry nothing to transform.
-  const kept = list.filter((d) => d.toJS() !== null && d.toJS() !== undefined);
-  if (kept.length === 0) throw new UserInputError([{ file, path: '', expected: 'at least one Kubernetes workload document', found: 'an empty input' }]);
+  const texts = documentTexts(text);
+  const documents = list.map((doc, i) => ({ text: texts[i], doc, value: doc.toJS({ maxAliasCount: 1000 }) as unknown }));
+  if (documents.every((d) => d.value === null || d.value === undefined)) {
+    throw new UserInputError([{ file, path: NO_FIELD, expected: 'at least one Kubernetes object', found: 'an empty input' }]);
+  }
+  const objectCount = documents.filter((d) => d.value !== null && d.value !== undefined).length;
   return {
     file,
-    values: kept.map((d) => d.toJS() as unknown),
+    documents,
     locate: (document, path, expected, found) => {
-      const doc = kept[document];
-      const where = doc ? position(doc, lines, path) : {};
-      const prefix = kept.length > 1 && document >= 0 ? `document ${document + 1}: ` : '';
+      const source = documents[document];
+      const where = source ? position(source.doc, lines, path) : {};
+      const prefix = objectCount > 1 && document >= 0 ? `document ${document + 1}: ` : '';
       return { file, path, expected, found: `${prefix}${found}`, ...where };
     },
   };
 }
 
-/** The workload objects as YAML documents separated by `---`. */
-export function printDocuments(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+/**
+ * The source text of each document, from the parser's own token offsets: what comes before the
+ * first document (a comment) belongs to it, `...` end markers are dropped, and so is the `---`.
+ */
+function documentTexts(text: string): string[] {
+  const tokens = [...new Parser().parse(text)];
+  const starts = tokens.flatMap((t, i) => (t.type === 'document' ? [i] : []));
+  return starts.map((index, n) => {
+    const from = n === 0 ? 0 : tokens[index].offset;
+    const nextToken = tokens.slice(index + 1).find((t) => t.type === 'document' || t.type === 'doc-end' || t.type === 'directive');
+    const body = text.slice(from, nextToken ? nextToken.offset : text.length);
+    const unmarked = n === 0 ? body.replace(/^((?:[ \t]*(?:#[^\n]*)?\r?\n)*)---[ \t]*(?:\r?\n)?/, '$1') : body.replace(/^---[ \t]*(?:\r?\n)?/, '');
+    return unmarked.endsWith('\n') || unmarked === '' ? unmarked : `${unmarked}\n`;
+  });
+}
+
+/** Documents separated by `---`, each already ending in a newline. */
+export function joinDocuments(texts: readonly string[]): string {
+  return texts.join('---\n');
+}
+
+/** The YAML of a changed document (patched in place), without a `---` marker. */
+export function printDocument(doc: Document): string {
+  return doc.toString({ lineWidth: 0 }).replace(/^---[ \t]*\n/, '');
 }
 
 /** Line/column of the deepest existing node on `path` (new keys point at their parent). */
 function position(doc: Document, lines: LineCounter, path: string): { line?: number; column?: number } {
-  const segments = path === '' ? [] : path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = parsePointer(path);
   for (let depth = segments.length; depth >= 0; depth--) {
     const node = nodeAt(doc.contents, segments.slice(0, depth));
     if (node?.range) {

@@ -1,0 +1,24 @@
+import { isObject } from '../json';
+import type { PodRule } from './context';
+
+const WHY = 'the kubelet on the host writes the token, so the host holds this credential of the pod';
+
+/** A mounted service-account token is an API credential the host has too. */
+export const serviceAccountToken: PodRule = {
+  about: 'mounted service-account tokens (warning)',
+  apply(ctx) {
+    if (ctx.spec.automountServiceAccountToken !== false) {
+      ctx.warn(`${ctx.base}/spec/automountServiceAccountToken`, `the service-account token is mounted (automountServiceAccountToken is not false, unless the ServiceAccount says so): ${WHY}; set it to false unless the app calls the API server`);
+    }
+    const volumes = Array.isArray(ctx.spec.volumes) ? ctx.spec.volumes : [];
+    volumes.forEach((volume, i) => {
+      const sources = isObject(volume) && isObject(volume.projected) ? volume.projected.sources : undefined;
+      if (!Array.isArray(sources)) return;
+      sources.forEach((source, j) => {
+        if (isObject(source) && source.serviceAccountToken !== undefined) {
+          ctx.warn(`${ctx.base}/spec/volumes/${i}/projected/sources/${j}/serviceAccountToken`, `projected service-account token in volume ${String(volume.name)}: ${WHY}`);
+        }
+      });
+    });
+  },
+};
