@@ -41,7 +41,7 @@ describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'
   });
 
   it('one child Application per rendered component folder, in the documented wave order', () => {
-    const folders = readdirSync(join(repo, 'dist', env)).filter((f) => !['argocd', 'bootstrap', 'POSTURE.md'].includes(f));
+    const folders = componentFolders(env);
     const children = apps().filter((a) => spec(a).source?.path?.startsWith(`dist/${env}/`));
     expect(children.map((a) => spec(a).source?.path).sort()).toEqual(folders.map((f) => `dist/${env}/${f}`).sort());
     const order = ['kbs', 'guest-components', 'runtime', 'workloads'];
@@ -53,7 +53,7 @@ describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'
   it('the project comes first and allows exactly the rendered namespaces and cluster kinds', () => {
     const [project] = objects(env, 'argocd').filter((o) => o.kind === 'AppProject');
     expect(Number(project.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeLessThan(Math.min(...apps().map((a) => Number(a.metadata.annotations?.['argocd.argoproj.io/sync-wave']))));
-    const rendered = readdirSync(join(repo, 'dist', env)).filter((f) => !['argocd', 'bootstrap', 'POSTURE.md'].includes(f)).flatMap((f) => objects(env, f));
+    const rendered = componentFolders(env).flatMap((f) => objects(env, f));
     const namespaces = new Set(rendered.flatMap((o) => (o.kind === 'Namespace' ? [o.metadata.name] : o.metadata.namespace ? [o.metadata.namespace] : [])));
     const p = project.spec as { destinations: { namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[]; sourceRepos: string[] };
     expect(p.destinations.map((d) => d.namespace).sort()).toEqual([...namespaces].sort());
@@ -83,6 +83,12 @@ describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'
     expect(project.spec).toMatchObject({ clusterResourceWhitelist: [], destinations: [{ namespace: 'argocd' }], namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }] });
   });
 });
+
+
+/** The component folders of dist/<env>/ (the files beside them, POSTURE.md and versions.json, are reports). */
+function componentFolders(env: string): string[] {
+  return readdirSync(join(repo, 'dist', env), { withFileTypes: true }).filter((d) => d.isDirectory() && !['argocd', 'bootstrap'].includes(d.name)).map((d) => d.name);
+}
 
 it('renders a posture report per environment', () => {
   for (const env of envs()) {
