@@ -11,6 +11,7 @@ import { commandLineError, parseArgs, type CommandSpec } from './args';
 import { exitOnUserError } from './load-or-exit';
 import { loadAllEnvironments } from '../config/load-all';
 import { render } from '../render/render';
+import { readImageLock } from '../images/lock-file';
 import { collectDocs } from '../review/collect';
 import { diffDocs, formatChanges } from '../review/diff';
 import { collectVersions, diffVersions, formatVersionChanges } from '../review/versions';
@@ -57,10 +58,12 @@ function main(): void {
   });
   // Before the temporary folders: exiting on bad input skips `finally`.
   const environments = exitOnUserError(() => loadAllEnvironments(root));
+  // The working tree's lock: rendered in a temporary folder, `render` would otherwise find none there.
+  const imageLock = exitOnUserError(() => readImageLock(root));
   const now = mkdtempSync(join(tmpdir(), 'coco-review-now-'));
   const then = join(mkdtempSync(join(tmpdir(), 'coco-review-ref-')), 'tree');
   try {
-    render({ root: now, environments });
+    render({ root: now, environments, imageLock });
     renderAtRef(root, ref, then);
     process.stdout.write(formatVersionChanges(diffVersions(collectVersions(then), collectVersions(now))) + formatChanges(diffDocs(collectDocs(then), collectDocs(now)), ref));
   } finally {
