@@ -51,7 +51,7 @@ function imagesSection(env: LoadedEnvironment, folders: readonly RenderedFolder[
   return [
     '## Images',
     '',
-    `Digests come from \`${IMAGE_LOCK_FILE}\` (written by \`npm run pin-images\`) or the environment file; a tag alone can be moved to other bytes. ` +
+    `Digests come from \`${IMAGE_LOCK_FILE}\` (written by \`npm run pin-images\`; see docs/images.md) or the environment file; a tag alone can be moved to other bytes. ` +
       `${unpinned} of ${images.length} not pinned by digest; \`requireDigests\` is ${env.config.requireDigests ? '**on** (rendering refuses an image without a digest)' : 'off'}.`,
     '',
     row(['image', 'digest', 'used by']),
