@@ -44,11 +44,11 @@ describe('resolveDigest against a registry on loopback', () => {
     expect(await resolveDigest(ref)).toBe(second);
   });
 
-  it('reports an unknown tag with the HTTP status', async () => {
+  it('reports an unknown tag with the HTTP status and the registry error code', async () => {
     pushImage(`${registry.host}/test/unknown:1.0`, 'x');
     const e = await failure(resolveDigest(`${registry.host}/test/unknown:9.9`));
     expect(e.expected).toBe(`a manifest for the tag at http://${registry.host}`);
-    expect(e.found).toMatch(/^HTTP 404/);
+    expect(e.found).toBe('HTTP 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)');
   });
 
   it('reports a registry nobody answers for', async () => {
@@ -220,7 +220,7 @@ describe('npm run pin-images', () => {
     const lines = r.stderr.split('\n');
     expect(lines).toHaveLength(4);
     expect(lines).toContain(`error: config/images.lock.yaml: /127.0.0.1:${port}~1demo~1app:1.0: expected an answer from http://127.0.0.1:${port} (to resolve ${app}), found connection refused`);
-    expect(lines).toContain(`error: config/images.lock.yaml: /${registry.host}~1demo~1absent:1.0: expected a manifest for the tag at http://${registry.host} (to resolve ${registry.host}/demo/absent:1.0), found HTTP 404 Not Found`);
+    expect(lines).toContain(`error: config/images.lock.yaml: /${registry.host}~1demo~1absent:1.0: expected a manifest for the tag at http://${registry.host} (to resolve ${registry.host}/demo/absent:1.0), found HTTP 404 Not Found (MANIFEST_UNKNOWN: manifest unknown)`);
     expect(lines.slice(2)).toEqual(['error: config/images.lock.yaml left unchanged', '']);
     expect(existsSync(join(dir, 'config/images.lock.yaml'))).toBe(false);
   });

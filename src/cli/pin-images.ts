@@ -17,7 +17,7 @@ const SPEC: CommandSpec = {
     `OCI distribution API (anonymously, or with the credentials of a Docker config.json) and replaces`,
     `${IMAGE_LOCK_FILE} with exactly those digests. Nothing is written unless every image resolved.`,
   ].join('\n'),
-  positionals: { usage: '', help: 'none', max: 0 },
+  positionals: { usage: '', help: 'none: the images are those of every environment file', max: 0 },
   options: [
     { name: '--registry-config', value: '<config.json>', help: 'Docker client config whose "auths" hold registry credentials (default: anonymous)' },
     { name: '--check', help: `compare ${IMAGE_LOCK_FILE} with the registries and list missing, stale and unused entries; write nothing` },

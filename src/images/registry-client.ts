@@ -71,7 +71,8 @@ export async function resolveDigest(ref: string, options: ResolveOptions = {}): 
   const head = await session.send('HEAD', url);
   const header = head.headers.get('docker-content-digest');
   if (head.ok && header !== null && DIGEST_PATTERN.test(header)) return header;
-  // No usable header (or a registry refusing HEAD): the digest is the sha256 of the manifest bytes.
+  // No usable header, a registry refusing HEAD, or a failure whose reason only a body carries
+  // (`{"errors":[{"code":"MANIFEST_UNKNOWN"}]}`): GET, and hash the manifest bytes.
   const get = await session.send('GET', url);
   if (!get.ok) throw new RegistryError(ref, `a manifest for the tag at ${registryEndpoint(image.registry)}`, await statusText(get));
   const digest = `sha256:${createHash('sha256').update(Buffer.from(await get.arrayBuffer())).digest('hex')}`;
@@ -93,16 +94,13 @@ class Session {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** One request; on a 401 challenge it authorizes once and repeats the request. */
+  /** One request; on a 401 challenge it authorizes once and repeats the request. Other failures are the caller's. */
   async send(method: 'HEAD' | 'GET', url: string): Promise<Response> {
     let response = await this.fetch(url, method, this.authorization);
     if (response.status === 401 && this.authorization === undefined) {
       this.authorization = await this.authorize(response.headers.get('www-authenticate'));
       response = await this.fetch(url, method, this.authorization);
       if (response.status === 401) throw new RegistryError(this.ref, `access granted by ${this.image.registry} to the ${this.credentials() ? 'credentials given' : 'anonymous token'}`, await statusText(response));
-    }
-    if (!response.ok && method === 'HEAD' && response.status !== 405) {
-      throw new RegistryError(this.ref, `a manifest for the tag at ${registryEndpoint(this.image.registry)}`, await statusText(response));
     }
     return response;
   }
