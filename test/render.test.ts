@@ -301,7 +301,7 @@ describe('listing, validating and help', () => {
   it.each([
     ['synth', /^usage: npm run synth -- \[--list\] \[--validate\] \[env \.\.\.\]\n[\s\S]*\n {2}--validate {2}check everything[\s\S]*exit status:\n {2}0 /],
     ['review', /^usage: npm run review -- \[ref\]\n[\s\S]*git commit, branch or tag to compare with \(default: HEAD\)/],
-    ['confidentialize', /^usage: npm run confidentialize -- \[--environment <env>\] \[--runtime-class <name>\] \[--force\] \[--allow-exec\] \[<input\.yaml> \| -\]\n[\s\S]*-e, --environment <env>/],
+    ['confidentialize', /^usage: npx confidentialize \[--environment <env>\] \[--runtime-class <name>\] \[--output <file>\] \[--force\] \[--allow-exec\] \[--repo <dir>\] \[<input\.yaml> \| -\]\n[\s\S]*-e, --environment <env>/],
   ])('%s --help prints usage, options and exit statuses; an unknown flag is one line, exit 2', (cli, usage) => {
     const dir = makeTempRepo();
     for (const flag of ['--help', '-h']) {
