@@ -62,6 +62,13 @@ beforeAll(() => {
   );
   // bare-metal whose hosts carry no TEE label (no node-feature-discovery, nothing set by hand).
   simulate('unmatched-node-label', () => env('bare-metal', (c) => c.cluster.nodes.forEach((n) => (n.labels = {}))));
+  // A dev copy of aks-cvm with the seed 004 MAA Job (privileged, the node's vTPM).
+  simulate('aks-cvm-maa', () =>
+    env('aks-cvm', (c) => {
+      c.profile = 'dev';
+      c.devSwitches.enableMaaAttestationDemo = true;
+    }),
+  );
   // coco-dev whose operator never created the admin public key Secret.
   simulate('missing-secret', () => env('coco-dev'), {
     afterOperator: async (client) => {
@@ -82,6 +89,13 @@ describe('shipped environments come up', () => {
     expect({ environment: name, failures: r.failures }).toEqual({ environment: name, failures: [] });
     expect(r.nodes).toBeGreaterThan(0);
   });
+});
+
+it('aks-cvm dev copy: the privileged MAA attestation Job completes on the confidential pool too', async () => {
+  const r = await result('aks-cvm-maa');
+  expect(r.failures).toEqual([]);
+  expect(r.synced).toEqual(expect.arrayContaining(['Job coco-demo-maa-attestation/maa-attestation', 'Job coco-demo/key-release-identity']));
+  expect((await result('aks-cvm')).synced).not.toContain('Job coco-demo-maa-attestation/maa-attestation');
 });
 
 describe('broken environments fail with the object and the reason', () => {

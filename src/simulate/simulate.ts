@@ -18,7 +18,7 @@ import { nodeObject } from './nodes';
 import { createOperatorSecrets, type SecretRef } from './operator-secrets';
 import { SimulatedProvisioner } from './provisioner';
 import { otherSecretReferences, podReferences, podSpecOf } from './references';
-import type { WaitOptions } from './wait-healthy';
+import { idOf, type WaitOptions } from './wait-healthy';
 
 export interface SimulationFailure {
   /** Where it failed: `operator`, `bootstrap`, an Application name, or `check`. */
@@ -35,6 +35,8 @@ export interface SimulationResult {
   readonly seconds: { readonly controlPlane: number; readonly sync: number; readonly total: number };
   readonly nodes: number;
   readonly objects: number;
+  /** `Kind namespace/name` of every object the simulated Argo CD applied, in apply order. */
+  readonly synced: readonly string[];
 }
 
 export interface SimulateOptions {
@@ -89,6 +91,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const client = cp.client;
   const provisioner = new SimulatedProvisioner(client, new Set(provides.storageClasses.map((c) => String(c.provisioner))));
   let tSync = tReady;
+  const synced: string[] = [];
   try {
     // The platform: Argo CD's namespace and CRDs, the cluster's StorageClasses and nodes.
     for (const ns of provides.namespaces) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -118,13 +121,14 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     tSync = Date.now();
     const argo = new ArgoSimulator({ client, folders, wait: opts.wait, assertAlive: () => cp.assertAlive(), log: (l) => log(`${env.name}: ${l}`) });
     await argo.bootstrap(folders.get(`${DIST_PATH}/${env.name}/${BOOTSTRAP_FOLDER}`) ?? []);
+    synced.push(...argo.applied.map((o) => idOf(o)));
     for (const f of argo.failures) failures.push({ stage: f.application, object: f.object, reasons: f.reasons });
     // Criteria on what was synced; a stopped sync is reported where it stopped, and what it never
     // reached is not checked (Argo CD would not have applied it either).
     const reported = new Set(failures.map((f) => f.object));
     const appliedIds = new Set(argo.applied.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
-    const synced = rendered.filter((o) => appliedIds.has(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
-    for (const f of await checkCluster(client, synced)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
+    const reached = rendered.filter((o) => appliedIds.has(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    for (const f of await checkCluster(client, reached)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
     if (provisioner.lastError) log(`${env.name}: provisioner: ${provisioner.lastError}`);
   } finally {
     provisioner.stop();
@@ -138,5 +142,6 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     seconds: { controlPlane: (tReady - t0) / 1000, sync: (t1 - tSync) / 1000, total: (t1 - t0) / 1000 },
     nodes: nodes.length,
     objects: rendered.length,
+    synced,
   };
 }

@@ -42,6 +42,12 @@ export function checkWorkloads(env: EnvironmentConfig, report: Report): void {
       report('/workloads/confidentialApp/metricsCaSecret', 'a CA Secret reference (profile production refuses a metrics scrape that skips certificate verification)', undefined);
     }
   }
+  if (w.attestationDemo.enabled && env.infrastructure.provider !== 'aks-cvm') {
+    report('/workloads/attestationDemo/enabled', 'false, or infrastructure.provider aks-cvm (the demo uses the AKS confidential pool and the key-release identity)', true);
+  }
+  if (env.devSwitches.enableMaaAttestationDemo && !w.attestationDemo.enabled) {
+    report('/devSwitches/enableMaaAttestationDemo', 'false, or workloads.attestationDemo.enabled: true', true);
+  }
   checkDemoNamespaces(env, report);
   checkKbsResources(env, report);
 }

@@ -9,6 +9,7 @@ export const DevSwitches = Section(
     allowSampleTeePolicy: Type.Boolean({ default: false, description: 'DEV ONLY: accept the sample TEE / allow-all KBS policies.' }),
     allowInsecureHttpKbs: Type.Boolean({ default: false, description: 'DEV ONLY: serve KBS over plain HTTP.' }),
     enableInsecurityDemos: Type.Boolean({ default: false, description: 'DEV ONLY: render the privileged "what we lose without Kata" demonstrations.' }),
+    enableMaaAttestationDemo: Type.Boolean({ default: false, description: 'DEV ONLY: render the seed 004 MAA attestation Job, privileged with the node vTPM (/dev/tpmrm0, /sys/kernel/security) mounted (needs workloads.attestationDemo.enabled).' }),
   },
   'Insecure conveniences from the seeds. Every switch is refused by the production profile.',
 );

@@ -65,6 +65,25 @@ export const Workloads = Component('Demo and application workloads; `namespace` 
     },
     'Seed 000 section 9, "what we lose without Kata": rendered only when devSwitches.enableInsecurityDemos is true (dev profile only).',
   ),
+  attestationDemo: Section(
+    {
+      enabled: Type.Boolean({
+        default: false,
+        description:
+          'Seed 004 on aks-cvm: the ServiceAccount federated with the key-release identity and a Job on the confidential pool printing the claims of the Key Vault token it gets (restricted); with devSwitches.enableMaaAttestationDemo also the privileged Job that reads the vTPM and prints the MAA token claims.',
+      }),
+      keyReleaseClientId: Type.Optional(
+        Type.String({
+          pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+          [EXPECTED_KEYWORD]: 'a client ID (lowercase UUID) from terraform output key_release_identity_client_id',
+          description: 'Client ID of the key-release managed identity, for the ServiceAccount annotation azure.workload.identity/client-id. Omitted: annotate the ServiceAccount by hand after terraform apply (docs/workloads.md).',
+        }),
+      ),
+      identityImage: PinnedImage('Shell + curl image of the identity Job.', VERSIONS.curlImage),
+      attestationImage: PinnedImage("Image with Microsoft's CVM AttestationClient (seed 004: the aks-linux-sample of Azure/confidential-computing-cvm-guest-attestation).", 'mcr.microsoft.com/acc/samples/cvm-attestation:1.0'),
+    },
+    'Seed 004: attestation on the AKS confidential pool (provider aks-cvm).',
+  ),
   confidentialApp: Section(
     {
       enabled: Type.Boolean({ default: false, description: 'Render the seed 002 confidential-app (Deployment, PVC, Service, probes) on a TDX/SNP Kata runtime class.' }),

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig } from '../../config/schema';
 
-export type DemoGroup = 'coco' | 'node-decryption' | 'insecurity' | 'confidential-app';
+export type DemoGroup = 'coco' | 'node-decryption' | 'insecurity' | 'confidential-app' | 'maa-attestation';
 
 export interface DemoInfo {
   /** Folder under `dist/<env>/workloads/` and namespace suffix; a DNS label. */
@@ -33,6 +33,7 @@ export const DEMOS: readonly DemoInfo[] = [
   { id: 'insecure-exec', group: 'insecurity', seedStep: '000 section 9.4 (kubectl exec unrestricted)', podSecurity: 'restricted', usesKbs: false },
   { id: 'insecure-shared-pid', group: 'insecurity', seedStep: '000 section 9.5 (shared process namespace)', podSecurity: 'restricted', usesKbs: false },
   { id: 'insecure-memory', group: 'insecurity', seedStep: '000 section 9.6 (memory access across containers)', podSecurity: 'privileged', usesKbs: false },
+  { id: 'maa-attestation', group: 'maa-attestation', seedStep: '004 task 5 (deploy and verify the attestation pod)', podSecurity: 'privileged', usesKbs: false },
   { id: 'confidential-app', group: 'confidential-app', seedStep: '002 step 4 (confidential-app Deployment, Service, PVC)', podSecurity: 'restricted', usesKbs: true },
 ];
 
@@ -49,6 +50,8 @@ export function groupEnabled(config: EnvironmentConfig, group: DemoGroup): boole
       return config.devSwitches.enableInsecurityDemos;
     case 'confidential-app':
       return w.confidentialApp.enabled;
+    case 'maa-attestation':
+      return w.attestationDemo.enabled && config.devSwitches.enableMaaAttestationDemo;
   }
 }
 

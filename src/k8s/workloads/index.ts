@@ -2,7 +2,9 @@ import type { Chart } from 'cdk8s';
 import type { ComponentBuilder } from '../component-builder';
 import type { LoadedEnvironment } from '../../config/load';
 import { kataPodSettings, targetFor, type KataTarget } from '../../confidentialize/target';
-import { GUEST_COMPONENTS_NODE_LABEL } from '../../shared/node-roles';
+import { AKS_CONFIDENTIAL_NODE_LABEL, GUEST_COMPONENTS_NODE_LABEL } from '../../shared/node-roles';
+import { KeyReleaseIdentity } from './key-release-identity';
+import { MaaAttestationJob } from './maa-attestation-job';
 import { standardLabels } from '../../shared/labels';
 import { kubernetesMinor } from '../../shared/versions';
 import { AttackerPod } from './attacker-pod';
@@ -49,7 +51,30 @@ export const buildWorkloads: ComponentBuilder = ({ subfolder }, env) => {
   if (groupEnabled(config, 'node-decryption')) buildNodeDecryption(env, demos('node-decryption'));
   if (groupEnabled(config, 'insecurity')) buildInsecurityDemos(env, demos('insecurity'));
   if (groupEnabled(config, 'confidential-app')) buildConfidentialApp(env, demos('confidential-app'));
+  if (config.workloads.attestationDemo.enabled) buildAttestationDemo(env, subfolder('key-release-identity'), groupEnabled(config, 'maa-attestation') ? demos('maa-attestation') : []);
 };
+
+const ON_CONFIDENTIAL_POOL = { [AKS_CONFIDENTIAL_NODE_LABEL.key]: AKS_CONFIDENTIAL_NODE_LABEL.value };
+
+/**
+ * Seed 004 on aks-cvm: the key-release identity in the workloads namespace itself (the federated
+ * credential names <workloads.namespace>:<keyReleaseServiceAccount>), and, dev only, the MAA Job.
+ */
+function buildAttestationDemo(env: LoadedEnvironment, identityChart: Chart, maa: Demos): void {
+  const { config } = env;
+  const cfg = config.workloads.attestationDemo;
+  const aks = config.infrastructure.aks;
+  if (!aks) throw new Error('workloads.attestationDemo needs infrastructure.aks although the config rules require it');
+  new KeyReleaseIdentity(identityChart, 'KeyReleaseIdentity', {
+    namespace: config.workloads.namespace,
+    serviceAccountName: aks.keyReleaseServiceAccount,
+    ...(cfg.keyReleaseClientId !== undefined ? { clientId: cfg.keyReleaseClientId } : {}),
+    labels: standardLabels({ name: 'key-release-identity', instance: env.name, component: 'workloads' }),
+    image: cfg.identityImage,
+    nodeSelector: ON_CONFIDENTIAL_POOL,
+  });
+  for (const { scope } of maa) new MaaAttestationJob(scope.chart, 'MaaAttestation', { namespace: scope.namespace, labels: scope.labels('maa-attestation'), image: cfg.attestationImage, nodeSelector: ON_CONFIDENTIAL_POOL });
+}
 
 type Demos = readonly { readonly demo: DemoInfo; readonly scope: DemoScope }[];
 
