@@ -79,6 +79,7 @@ function containerSlots(o: K8sObject): ImageSlot[] {
   });
 }
 
+/** Image values of an Argo CD Application's Helm source (`spec.source`: the bundle renders no multi-source Application). */
 function chartValueSlots(o: K8sObject): ImageSlot[] {
   if (o.kind !== 'Application' || !o.apiVersion.startsWith('argoproj.io/')) return [];
   const source = at(o, ['spec', 'source']);
