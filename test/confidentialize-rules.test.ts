@@ -69,9 +69,9 @@ describe('refused, or stripped under --force', () => {
 
 describe('warnings (the output keeps what the input asked for)', () => {
   it.each<[string, string, RegExp]>([
-    ['nginx', 'no tag, so latest', /image nginx of container app is not pinned \(no tag, so latest\)/],
-    ['nginx:latest', 'tag latest', /not pinned \(tag latest\)/],
-    ['registry.example:5000/app:1.2', 'tag 1.2', /not pinned \(tag 1\.2 without a digest\)/],
+    ['nginx', 'no tag, so latest', /image nginx of container app is not pinned by digest \(no tag, so latest\)/],
+    ['nginx:latest', 'tag latest', /not pinned by digest \(tag latest\)/],
+    ['registry.example:5000/app:1.2', 'tag 1.2', /not pinned by digest \(tag 1\.2 without a digest\)/],
   ])('unpinned image %s (%s)', (image, _, message) => {
     const out = confidentializeObjects([pod({ containers: [clean({ image })] })], kata);
     expect(out.problems).toEqual([]);

@@ -4,8 +4,8 @@
  * author wrote them. New values get the document's schema, which quotes strings a YAML 1.1 reader
  * would re-type (src/shared/yaml11.ts).
  */
-import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, isSeq, visit, type Document } from 'yaml';
+import { sameData } from './json';
 
 const CREATE = { aliasDuplicateObjects: false } as const;
 
@@ -34,7 +34,7 @@ function keyOf(key: unknown): string | undefined {
 
 function syncNode(doc: Document, node: unknown, before: unknown, after: unknown): ReturnType<Document['createNode']> {
   type Created = ReturnType<Document['createNode']>;
-  if (isDeepStrictEqual(before, after) && node !== null && node !== undefined) return node as Created;
+  if (sameData(before, after) && node !== null && node !== undefined) return node as Created;
   if (isMap(node) && isRecord(before) && isRecord(after) && !isAlias(node)) {
     const keys = node.items.map((pair) => keyOf(pair.key));
     if (keys.every((k) => k !== undefined && k !== '<<')) {
@@ -67,7 +67,7 @@ function subsequence(before: readonly unknown[], after: readonly unknown[]): num
   const kept: number[] = [];
   let j = 0;
   for (let i = 0; i < before.length && j < after.length; i++) {
-    if (isDeepStrictEqual(before[i], after[j])) {
+    if (sameData(before[i], after[j])) {
       kept.push(i);
       j++;
     }

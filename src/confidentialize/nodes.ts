@@ -7,6 +7,11 @@ import type { PodContext } from './rules';
 import { runtimeAnnotations } from './runtime-annotations';
 import type { NodeTarget } from './target';
 
+/** Said once per run, not per workload: it holds for every pod of such an environment. */
+export function trustBoundaryCaveat(target: NodeTarget): string {
+  return `trust boundary is the node (${target.boundary}): exec is not restricted and privileged pods on the same node can read these pods`;
+}
+
 export function applyNodes(ctx: PodContext, target: NodeTarget): void {
   const runtimeClass = ctx.spec.runtimeClassName;
   const kataClass = typeof runtimeClass === 'string' && runtimeClass.startsWith('kata') ? runtimeClass : undefined;
@@ -32,5 +37,4 @@ export function applyNodes(ctx: PodContext, target: NodeTarget): void {
   }
   const selector = child(ctx.spec, 'nodeSelector');
   for (const [key, value] of Object.entries(target.nodeSelector)) mergeKey(ctx, selector, `${ctx.base}/spec/nodeSelector`, key, value, 'node selector (confidential nodes)');
-  ctx.warn(`${ctx.base}/spec`, `trust boundary is the node (${target.boundary}): exec is not restricted and privileged pods on the same node can read this pod`);
 }

@@ -4,16 +4,17 @@
  */
 import { readablePath } from './paths';
 import type { ConfidentialTarget } from './target';
-import type { TransformResult } from './transform';
+import { EVERY_WORKLOAD, type Change, type TransformResult } from './transform';
+
+const line = (c: Change) => (c.object === EVERY_WORKLOAD ? `${c.object}: ${c.message}` : `${c.object} ${readablePath(c.path)}: ${c.message}`);
 
 export function formatReport(file: string, target: ConfidentialTarget, result: TransformResult): string {
   const where = target.kind === 'kata' ? `runtime class ${target.runtimeClass}` : 'confidential nodes (no Kata)';
-  const workloads = new Set([...result.changes, ...result.warnings].map((c) => c.object)).size;
   const lines = [
-    `confidentialize: ${file}: ${result.objects.length} object(s) for environment ${target.environment}, ${where}: ${workloads} workload(s) made confidential, ${result.untouched.length} passed through untouched`,
+    `confidentialize: ${file}: ${result.objects.length} object(s) for environment ${target.environment}, ${where}: ${result.workloads.length} workload(s) made confidential, ${result.untouched.length} passed through untouched`,
   ];
   if (result.untouched.length > 0) lines.push(`  untouched: ${result.untouched.join(', ')}`);
-  for (const c of result.changes) lines.push(`  ${c.object} ${readablePath(c.path)}: ${c.message}`);
-  for (const w of result.warnings) lines.push(`warning: ${w.object} ${readablePath(w.path)}: ${w.message}`);
+  for (const c of result.changes) lines.push(`  ${line(c)}`);
+  for (const w of result.warnings) lines.push(`warning: ${line(w)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,9 +10,9 @@
  * - Images are never changed: encrypting or re-pinning them is the owner's decision.
  */
 import { containersOf } from './containers';
-import { describe, isObject, type JsonObject } from './json';
+import { describe, isObject, sameData, type JsonObject } from './json';
 import { applyKata } from './kata';
-import { applyNodes } from './nodes';
+import { applyNodes, trustBoundaryCaveat } from './nodes';
 import { pointer } from './paths';
 import { POD_RULES, type PodContext } from './rules';
 import type { ConfidentialTarget } from './target';
@@ -50,7 +50,7 @@ export interface TransformProblem {
 export interface DocumentOutcome {
   /** The document's data afterwards (the input's when unchanged; null for an empty document). */
   readonly value: unknown;
-  /** True when a workload in it was changed. */
+  /** True when the transform changed something in it. */
   readonly changed: boolean;
 }
 
@@ -62,6 +62,8 @@ export interface TransformResult {
   readonly changes: readonly Change[];
   /** Changes that weaken or drop what the input asked for (made under `force`), and caveats. */
   readonly warnings: readonly Change[];
+  /** `Kind/name` of every workload made confidential. */
+  readonly workloads: readonly string[];
   /** `Kind/name` of every object passed through as it was (not a workload). */
   readonly untouched: readonly string[];
   readonly problems: readonly TransformProblem[];
@@ -84,28 +86,36 @@ interface Collect {
   readonly options: TransformOptions;
   readonly changes: Change[];
   readonly warnings: Change[];
+  readonly workloads: string[];
   readonly untouched: string[];
   readonly problems: TransformProblem[];
 }
 
+/** Object name of caveats that hold for the whole run (the report prints them without a path). */
+export const EVERY_WORKLOAD = 'every workload';
+
 export function confidentializeObjects(documents: readonly unknown[], target: ConfidentialTarget, options: TransformOptions = {}): TransformResult {
   const changes: Change[] = [];
   const warnings: Change[] = [];
+  const workloads: string[] = [];
   const untouched: string[] = [];
   const problems: TransformProblem[] = [];
   const outcomes = documents.map((input, document): DocumentOutcome => {
     if (input === null || input === undefined) return { value: input ?? null, changed: false };
-    const collect: Collect = { document, target, options, changes, warnings, untouched, problems };
+    const collect: Collect = { document, target, options, changes, warnings, workloads, untouched, problems };
     const value = structuredClone(input);
-    const changed = transformObject(collect, value, '', `#${document + 1}`);
+    transformObject(collect, value, '', `#${document + 1}`);
+    // Already confidential, or not a workload: the document stays as it was written.
+    const changed = !sameData(value, input);
     return changed ? { value, changed } : { value: input, changed };
   });
+  if (target.kind === 'confidential-nodes' && workloads.length > 0) warnings.push({ object: EVERY_WORKLOAD, path: '', message: trustBoundaryCaveat(target) });
   if (options.allowExec && target.production) {
     problems.push({ document: -1, path: '', expected: `no --allow-exec for environment ${target.environment} (profile production refuses exec-allowing agent policies)`, found: '--allow-exec' });
   }
   // Nothing comes out of a refused input: a partial bundle would look complete.
   const kept = problems.length > 0 ? [] : outcomes;
-  return { documents: kept, objects: kept.map((o) => o.value).filter(isObject), changes, warnings, untouched, problems };
+  return { documents: kept, objects: kept.map((o) => o.value).filter(isObject), changes, warnings, workloads, untouched, problems };
 }
 
 /** Transforms `value` (at `base` in its document) in place; true when it is a workload (or a List holding one). */
@@ -142,6 +152,7 @@ function transformObject(collect: Collect, value: unknown, base: string, fallbac
     problem(`${templateBase}/spec`, 'a pod spec', describe(spec));
     return false;
   }
+  collect.workloads.push(id);
   transformPod(collect, { id, objectBase: base, base: templateBase, object: value, template, spec }, problem);
   return true;
 }

@@ -78,9 +78,11 @@ export function joinDocuments(texts: readonly string[]): string {
   return texts.join('---\n');
 }
 
-/** The YAML of a changed document (patched in place), without a `---` marker. */
+/** The YAML of a changed document (patched in place), without its `---` and `...` markers. */
 export function printDocument(doc: Document): string {
-  return doc.toString({ lineWidth: 0 }).replace(/^---[ \t]*\n/, '');
+  // No padding inside flow collections: `{app: web}` as helm and kubectl write it, not `{ app: web }`.
+  const text = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  return text.replace(/^((?:[ \t]*(?:#[^\n]*)?\n)*)---[ \t]*\n/, '$1').replace(/\n\.\.\.\n$/, '\n');
 }
 
 /** Line/column of the deepest existing node on `path` (new keys point at their parent). */

@@ -23,7 +23,7 @@ function hostReadable(ctx: PodContext, volume: JsonObject): string | undefined {
   return `${source} storage attached from outside the ${ctx.target.kind === 'kata' ? 'pod VM' : 'confidential VM'}`;
 }
 
-const ADVICE = 'the host can read and change this data: encrypt it in the app, or fetch secrets through the Confidential Data Hub';
+const ADVICE = 'the host can read and change it (encrypt it in the app, fetch secrets through the Confidential Data Hub)';
 
 export const hostReadableVolumes: PodRule = {
   about: 'volumes whose data the host can read (warning)',

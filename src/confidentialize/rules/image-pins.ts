@@ -22,7 +22,7 @@ export const imagePins: PodRule = {
       if (typeof image !== 'string' || DIGEST.test(image)) continue;
       const tag = tagOf(image);
       const how = tag === undefined ? 'no tag, so latest' : tag === 'latest' ? 'tag latest' : `tag ${tag} without a digest`;
-      ctx.warn(`${ctx.base}/spec/${ref.list}/${ref.index}/image`, `image ${image} of ${containerName(ref)} is not pinned (${how}): the registry can serve other content under it; pin it as <image>@sha256:<digest>`);
+      ctx.warn(`${ctx.base}/spec/${ref.list}/${ref.index}/image`, `image ${image} of ${containerName(ref)} is not pinned by digest (${how}): the registry can serve other content under it`);
     }
   },
 };

@@ -20,7 +20,7 @@ export const memoryLimits: PodRule = {
     if (unlimited.length === 0) return;
     ctx.warn(
       `${ctx.base}/spec`,
-      `no memory limit on ${unlimited.map(containerName).join(', ')}: Kata sizes the pod VM from memory limits (added to its default_memory, 2048 MiB in Kata's QEMU configurations), so the app shares that default with the guest and may run out of memory; set resources.limits.memory`,
+      `no memory limit on ${unlimited.map(containerName).join(', ')}: Kata sizes the pod VM from the limits (on top of its default_memory, 2048 MiB in Kata's QEMU configurations); set resources.limits.memory`,
     );
   },
 };

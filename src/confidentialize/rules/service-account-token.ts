@@ -1,14 +1,14 @@
 import { isObject } from '../json';
 import type { PodRule } from './context';
 
-const WHY = 'the kubelet on the host writes the token, so the host holds this credential of the pod';
+const WHY = 'the kubelet on the host writes it, so the host holds this credential too';
 
 /** A mounted service-account token is an API credential the host has too. */
 export const serviceAccountToken: PodRule = {
   about: 'mounted service-account tokens (warning)',
   apply(ctx) {
     if (ctx.spec.automountServiceAccountToken !== false) {
-      ctx.warn(`${ctx.base}/spec/automountServiceAccountToken`, `the service-account token is mounted (automountServiceAccountToken is not false, unless the ServiceAccount says so): ${WHY}; set it to false unless the app calls the API server`);
+      ctx.warn(`${ctx.base}/spec/automountServiceAccountToken`, `service-account token mounted (${WHY}); set automountServiceAccountToken: false unless the app calls the API server`);
     }
     const volumes = Array.isArray(ctx.spec.volumes) ? ctx.spec.volumes : [];
     volumes.forEach((volume, i) => {
