@@ -42,6 +42,8 @@ die() {
 }
 
 mkdir -p "$CACHE"
+# Builds killed before their trap ran leave their folder; no build takes a day.
+find "$CACHE" -maxdepth 1 -name '.build.*' -mmin +1440 -exec rm -rf {} +
 WORK=$(mktemp -d "$CACHE/.build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
