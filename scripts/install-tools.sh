@@ -155,6 +155,17 @@ build_etcd() {
   (cd "$dir" && GOFLAGS='-mod=readonly -buildvcs=false' "${GO_BUILD[@]}" -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3)
 }
 
+# shellcheck disable=SC2317 # called through install_group
+build_cilium_chart() {
+  local out=$1 dir
+  # Not a build: the chart is plain files of the module, which `go mod download` checks against
+  # the checksum database.
+  dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/cilium/cilium@$CILIUM_CHART_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$dir" && -f "$dir/install/kubernetes/cilium/Chart.yaml" ]] || return 1
+  cp -r "$dir/install/kubernetes/cilium" "$out/cilium-chart"
+  chmod -R u+w "$out/cilium-chart"
+}
+
 # install_group BUILDER TOOL=VERSION...: unless every TOOL is cached, runs BUILDER into a
 # temporary folder (output in a log, shown on failure), then renames each tool's folder into the
 # cache. Another clone that installed the same folder meanwhile wins; its binary is the same.
@@ -193,7 +204,8 @@ install_group() {
 }
 
 install_apt
-# The three groups are independent Go builds sharing GOCACHE and GOMODCACHE; run them at once.
+# The groups are independent Go builds (and one module download) sharing GOCACHE and GOMODCACHE;
+# run them at once.
 pids=()
 install_group build_kubernetes "${KUBERNETES_COMMANDS[@]/%/=$KUBERNETES_VERSION}" &
 pids+=($!)
@@ -201,6 +213,8 @@ install_group build_go_tools "helm=$HELM_VERSION" "helm3=$HELM3_VERSION" "kwok=$
   "containerd=$CONTAINERD_VERSION" "opa=$OPA_VERSION" &
 pids+=($!)
 install_group build_etcd "etcd=$ETCD_VERSION" &
+pids+=($!)
+install_group build_cilium_chart "cilium-chart=$CILIUM_CHART_VERSION" &
 pids+=($!)
 failed=0
 for pid in "${pids[@]}"; do

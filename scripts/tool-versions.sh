@@ -21,3 +21,7 @@ HELM3_VERSION='v3.22.0'
 CONTAINERD_VERSION='v2.3.4'
 # github.com/open-policy-agent/opa: `opa test` on the Rego policies.
 OPA_VERSION='v1.22.4'
+# github.com/cilium/cilium: its Helm chart (install/kubernetes/cilium), to render the Cilium values
+# the control plane installs with Helm 4 against the chart's values.schema.json. Must equal
+# VERSIONS.cilium in src/shared/versions.ts.
+CILIUM_CHART_VERSION='v1.20.1'

@@ -4,6 +4,7 @@
 import { compareVersions, SUPPORT, SUPPORT_REVIEWED_ON, staleReviewWarning, supportProblem, releaseLine } from '../src/shared/support';
 import { NODE_ARTIFACT_SHA256, VERSIONS } from '../src/shared/versions';
 import { aksData, problems, set, tdxData } from './infra-support';
+import { toolVersion } from './support/tools';
 
 describe('support table', () => {
   it('every default version is inside upstream support on the review date and has a pinned checksum', () => {
@@ -73,5 +74,14 @@ describe('a stale support table', () => {
     expect(staleReviewWarning('2027-03-02')).toBe(
       'warning: src/shared/support.ts was reviewed on 2026-12-01, 91 days ago: check the support windows and CVE floors against upstream (support is judged on that date, not today)',
     );
+  });
+});
+
+describe('the tools the tests build are the versions the product deploys', () => {
+  it('kube binaries, containerd and the Cilium chart follow src/shared/versions.ts', () => {
+    expect(toolVersion('kube-apiserver')).toBe(`v${VERSIONS.kubernetes}`);
+    expect(toolVersion('kubeadm')).toBe(`v${VERSIONS.kubernetes}`);
+    expect(toolVersion('containerd')).toBe(`v${VERSIONS.containerd}`);
+    expect(toolVersion('cilium-chart')).toBe(`v${VERSIONS.cilium}`);
   });
 });

@@ -25,6 +25,8 @@ const GO_TOOL_PINS = {
   helm3: 'HELM3',
   containerd: 'CONTAINERD',
   opa: 'OPA',
+  /** A folder (the Cilium Helm chart), not a binary. */
+  'cilium-chart': 'CILIUM_CHART',
 } as const;
 
 /** A tool built from the Go module proxy at a pinned version. */
