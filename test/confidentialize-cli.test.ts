@@ -232,4 +232,13 @@ describe('confidentialize command', () => {
     expect(silent.code).toBe(0);
     expect(objects(silent.stdout)[0].kind).toBe('Deployment');
   });
+
+  it('a reader that stops early (| head) is no error', () => {
+    const input = join(mkdtempSync(join(tmpdir(), 'coco-big-')), 'big.yaml');
+    writeFileSync(input, Array.from({ length: 200 }, () => readFileSync(fixture('postgresql-statefulset.yaml'), 'utf8')).join('---\n'));
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; node "$0" "$1" -e coco-dev | head -c 10', join(repoRoot(), 'bin/confidentialize.js'), input], { env: userEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toBe('# Shaped l');
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.status).toBe(0);
+  });
 });

@@ -109,6 +109,11 @@ function fromCaller<T>(root: string, callerDir: string, fn: () => T): T {
 }
 
 function main(): void {
+  // `confidentialize ... | head`: the reader left; that is not an error of this command.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   const callerDir = callerDirectory();
   const { yaml, report, output } = exitOnUserError(() => {
     const args = readArgs(process.argv.slice(2));
