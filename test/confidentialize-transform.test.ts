@@ -286,7 +286,7 @@ describe('transform', () => {
 
   it.each<[string, unknown, string, string]>([
     ['a scalar', 'hello', '', 'string "hello"'],
-    ['a list', [1], '', 'a list'],
+    ['a list', [1], '', 'a list (1 item)'],
     ['no kind', { apiVersion: 'v1' }, '', 'a mapping without apiVersion/kind'],
     ['a CronJob without a job template', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '@daily' } }, '/spec/jobTemplate', 'nothing'],
     ['no template', { apiVersion: 'apps/v1', kind: 'Deployment', spec: {} }, '/spec/template', 'nothing'],

@@ -14,15 +14,6 @@ export function child(parent: JsonObject, key: string): JsonObject {
   return created;
 }
 
-/** A short description of a found value for messages. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
 /**
  * Equality of parsed data: same keys, same values, whatever the objects' prototypes (a structured
  * clone made in another realm, such as a test runner's, has another Object prototype).

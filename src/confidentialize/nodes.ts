@@ -1,7 +1,6 @@
 /** No Kata: the confidential VM node is the trust boundary, the pod is pinned onto such nodes. */
-import { isObject } from './json';
-import { child } from './json';
-import { mergeKey } from './kata';
+import { child, isObject } from './json';
+import { mergeKey } from './merge-key';
 import { pointer } from './paths';
 import type { PodContext } from './rules';
 import { runtimeAnnotations } from './runtime-annotations';

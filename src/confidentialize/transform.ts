@@ -10,7 +10,8 @@
  * - Images are never changed: encrypting or re-pinning them is the owner's decision.
  */
 import { containersOf } from './containers';
-import { describe, isObject, sameData, type JsonObject } from './json';
+import { describeValue as describe } from '../config/errors';
+import { isObject, sameData, type JsonObject } from './json';
 import { applyKata } from './kata';
 import { applyNodes, trustBoundaryCaveat } from './nodes';
 import { pointer } from './paths';

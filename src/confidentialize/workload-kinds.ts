@@ -5,8 +5,7 @@
  * copying the Deployment shape) is recognised by that template. Everything else is not a workload
  * and passes through unchanged.
  */
-import type { JsonObject } from './json';
-import { isObject } from './json';
+import { isObject, type JsonObject } from './json';
 
 interface BuiltinKind {
   /** API groups the kind is served from ('' is the core group, apiVersion `v1`). */
