@@ -102,6 +102,19 @@ describe('warnings (the output keeps what the input asked for)', () => {
     expect(paths).toEqual(['/spec/automountServiceAccountToken', '/spec/volumes/0/projected/sources/0/serviceAccountToken']);
   });
 
+  it('no token warning when the pod inherits automountServiceAccountToken: false from a ServiceAccount of the same input', () => {
+    const sa = (name: string, automount: boolean): JsonObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'shop' }, automountServiceAccountToken: automount });
+    const web = (serviceAccountName: string): JsonObject => {
+      const d = deployment(serviceAccountName, { automountServiceAccountToken: undefined, serviceAccountName });
+      (d.metadata as JsonObject).namespace = 'shop';
+      return d;
+    };
+    const tokenWarnings = (docs: unknown[]) => confidentializeObjects(docs, kata).warnings.filter((w) => /service-account token/.test(w.message)).map((w) => w.object);
+    expect(tokenWarnings([sa('quiet', false), sa('loud', true), web('quiet'), web('loud'), web('absent')])).toEqual(['Deployment/loud', 'Deployment/absent']);
+    // The same name in another namespace is another ServiceAccount.
+    expect(tokenWarnings([{ ...sa('quiet', false), metadata: { name: 'quiet', namespace: 'other' } }, web('quiet')])).toEqual(['Deployment/quiet']);
+  });
+
   it('host-readable volumes: on Kata all but memory emptyDirs; on confidential nodes only storage beyond the node', () => {
     const spec = {
       volumes: [

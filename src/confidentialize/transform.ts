@@ -16,6 +16,7 @@ import { applyKata } from './kata';
 import { applyNodes, trustBoundaryCaveat } from './nodes';
 import { pointer } from './paths';
 import { POD_RULES, type PodContext } from './rules';
+import { tokenlessServiceAccounts } from './service-accounts';
 import type { ConfidentialTarget } from './target';
 import { isList, podTemplatePath } from './workload-kinds';
 
@@ -90,6 +91,7 @@ interface Collect {
   readonly workloads: string[];
   readonly untouched: string[];
   readonly problems: TransformProblem[];
+  readonly tokenlessServiceAccounts: ReadonlySet<string>;
 }
 
 /** Object name of caveats that hold for the whole run (the report prints them without a path). */
@@ -101,9 +103,10 @@ export function confidentializeObjects(documents: readonly unknown[], target: Co
   const workloads: string[] = [];
   const untouched: string[] = [];
   const problems: TransformProblem[] = [];
+  const serviceAccounts = tokenlessServiceAccounts(documents);
   const outcomes = documents.map((input, document): DocumentOutcome => {
     if (input === null || input === undefined) return { value: input ?? null, changed: false };
-    const collect: Collect = { document, target, options, changes, warnings, workloads, untouched, problems };
+    const collect: Collect = { document, target, options, changes, warnings, workloads, untouched, problems, tokenlessServiceAccounts: serviceAccounts };
     const value = structuredClone(input);
     transformObject(collect, value, '', `#${document + 1}`);
     // Already confidential, or not a workload: the document stays as it was written.
@@ -165,6 +168,7 @@ function transformPod(collect: Collect, where: Pick<PodContext, 'id' | 'objectBa
     ...where,
     target,
     force,
+    tokenlessServiceAccounts: collect.tokenlessServiceAccounts,
     change: (path, message) => collect.changes.push({ object: where.id, path, message }),
     warn: (path, message) => collect.warnings.push({ object: where.id, path, message }),
     problem,

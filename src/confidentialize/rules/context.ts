@@ -20,6 +20,8 @@ export interface PodContext {
   readonly spec: JsonObject;
   readonly target: ConfidentialTarget;
   readonly force: boolean;
+  /** ServiceAccounts of the same input that mount no token (`namespace/name`, service-accounts.ts). */
+  readonly tokenlessServiceAccounts: ReadonlySet<string>;
   /** A change the report lists. */
   change(path: string, message: string): void;
   /** A caveat, or something removed or replaced under `--force`. */

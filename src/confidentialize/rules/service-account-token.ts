@@ -1,4 +1,5 @@
 import { isObject } from '../json';
+import { serviceAccountKey } from '../service-accounts';
 import type { PodRule } from './context';
 
 const WHY = 'the kubelet on the host writes it, so the host holds this credential too';
@@ -7,7 +8,9 @@ const WHY = 'the kubelet on the host writes it, so the host holds this credentia
 export const serviceAccountToken: PodRule = {
   about: 'mounted service-account tokens (warning)',
   apply(ctx) {
-    if (ctx.spec.automountServiceAccountToken !== false) {
+    const namespace = isObject(ctx.object.metadata) ? ctx.object.metadata.namespace : undefined;
+    const inherited = ctx.spec.automountServiceAccountToken === undefined && ctx.tokenlessServiceAccounts.has(serviceAccountKey(namespace, ctx.spec.serviceAccountName));
+    if (ctx.spec.automountServiceAccountToken !== false && !inherited) {
       ctx.warn(`${ctx.base}/spec/automountServiceAccountToken`, `service-account token mounted (${WHY}); set automountServiceAccountToken: false unless the app calls the API server`);
     }
     const volumes = Array.isArray(ctx.spec.volumes) ? ctx.spec.volumes : [];
