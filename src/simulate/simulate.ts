@@ -84,7 +84,8 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const network = env.config.infrastructure.network;
   const nodes = clusterNodes(env.config);
   const provides = clusterProvides(env.config);
-  const cp = await ControlPlane.start({ serviceCidr: network.serviceCidr, podCidr: network.podCidr, keep: opts.keep });
+  // The control plane at the Kubernetes minor the environment targets (the binaries' newest patch).
+  const cp = await ControlPlane.start({ serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesVersion: `v${env.config.kubernetesVersion}.`, keep: opts.keep });
   const failures: SimulationFailure[] = [];
   const tReady = Date.now();
   log(`${env.name}: control plane up in ${((tReady - t0) / 1000).toFixed(1)}s (${cp.dir})`);
