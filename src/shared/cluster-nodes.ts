@@ -5,7 +5,9 @@
  * The Terraform (src/infra) reads the names, sizes, labels and taints from here, the simulation
  * (src/simulate) builds its Node objects from the same entries: the two cannot drift apart.
  */
-import type { EnvironmentConfig } from '../config/schema';
+import type { EnvironmentConfig, InfrastructureConfig } from '../config/schema';
+
+type TdxConfig = NonNullable<InfrastructureConfig['tdx']>;
 import { GUEST_COMPONENTS_NODE_LABEL, KBS_NODE_LABEL, KBS_NODE_TAINT, AKS_CONFIDENTIAL_NODE_LABEL } from './node-roles';
 import { vmSizeShape } from './vm-sizes';
 
@@ -30,7 +32,10 @@ export interface ClusterNode {
   readonly registrationLabels: Readonly<Record<string, string>>;
   /** Labels the platform adds after registration (kubeadm's control-plane label, AKS's agentpool labels). */
   readonly platformLabels: Readonly<Record<string, string>>;
+  /** Every taint of the node once it is up (registration's and the platform's, such as kubeadm's control-plane taint). */
   readonly taints: readonly NodeTaint[];
+  /** The taints of `taints` the node registers with itself (kubelet `--register-with-taints`, kubeadm JoinConfiguration). */
+  readonly registrationTaints: readonly NodeTaint[];
   /** What the kubelet reports as allocatable: `cpu` (cores, may be fractional: millicores), `memory` (bytes), `pods`. */
   readonly allocatable: { readonly milliCpu: number; readonly memoryBytes: number; readonly pods: number };
   /** Raw capacity of the machine. */
@@ -91,47 +96,53 @@ export function parseQuantity(q: string, unit: 'cpu' | 'bytes'): number {
   return Math.round(n * (factor[suffix] ?? 1));
 }
 
+/** The kubeadm cluster's VMs (control plane, workers, the dedicated KBS VM), in Terraform's order. */
+export function tdxClusterNodes(tdx: TdxConfig): ClusterNode[] {
+  return [
+    ...Array.from({ length: tdx.controlPlane.count }, (_, i): ClusterNode => ({
+      name: `k8s-control-${i + 1}`,
+      role: 'control-plane',
+      vmSize: tdx.controlPlane.vmSize,
+      registrationLabels: {},
+      platformLabels: { [CONTROL_PLANE_LABEL]: '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' },
+      // kubeadm init marks the control plane; nothing is registered with.
+      taints: [CONTROL_PLANE_TAINT],
+      registrationTaints: [],
+      ...kubeadmShape(tdx.controlPlane.vmSize),
+    })),
+    ...Array.from({ length: tdx.workers.count }, (_, i): ClusterNode => ({
+      name: `k8s-worker-${i + 1}`,
+      role: 'worker',
+      vmSize: tdx.workers.vmSize,
+      // The guest-components installer DaemonSet selects these nodes.
+      registrationLabels: { [GUEST_COMPONENTS_NODE_LABEL.key]: GUEST_COMPONENTS_NODE_LABEL.value },
+      platformLabels: {},
+      taints: [],
+      registrationTaints: [],
+      ...kubeadmShape(tdx.workers.vmSize),
+    })),
+    ...(tdx.kbsNode.enabled
+      ? [
+          {
+            name: KBS_NODE_NAME,
+            role: 'kbs' as const,
+            vmSize: tdx.kbsNode.vmSize,
+            // Only the KBS Deployment selects and tolerates this node: KBS keeps its own CVM.
+            registrationLabels: { [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value },
+            platformLabels: {},
+            taints: [{ ...KBS_NODE_TAINT }],
+            registrationTaints: [{ ...KBS_NODE_TAINT }],
+            ...kubeadmShape(tdx.kbsNode.vmSize),
+          },
+        ]
+      : []),
+  ];
+}
+
 /** Every node of the environment's cluster, in a stable order. */
 export function clusterNodes(config: EnvironmentConfig): ClusterNode[] {
   const infra = config.infrastructure;
-  if (infra.provider === 'azure-tdx' && infra.tdx) {
-    const tdx = infra.tdx;
-    return [
-      ...Array.from({ length: tdx.controlPlane.count }, (_, i): ClusterNode => ({
-        name: `k8s-control-${i + 1}`,
-        role: 'control-plane',
-        vmSize: tdx.controlPlane.vmSize,
-        registrationLabels: {},
-        platformLabels: { [CONTROL_PLANE_LABEL]: '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' },
-        taints: [CONTROL_PLANE_TAINT],
-        ...kubeadmShape(tdx.controlPlane.vmSize),
-      })),
-      ...Array.from({ length: tdx.workers.count }, (_, i): ClusterNode => ({
-        name: `k8s-worker-${i + 1}`,
-        role: 'worker',
-        vmSize: tdx.workers.vmSize,
-        // The guest-components installer DaemonSet selects these nodes.
-        registrationLabels: { [GUEST_COMPONENTS_NODE_LABEL.key]: GUEST_COMPONENTS_NODE_LABEL.value },
-        platformLabels: {},
-        taints: [],
-        ...kubeadmShape(tdx.workers.vmSize),
-      })),
-      ...(tdx.kbsNode.enabled
-        ? [
-            {
-              name: KBS_NODE_NAME,
-              role: 'kbs' as const,
-              vmSize: tdx.kbsNode.vmSize,
-              // Only the KBS Deployment selects and tolerates this node: KBS keeps its own CVM.
-              registrationLabels: { [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value },
-              platformLabels: {},
-              taints: [{ ...KBS_NODE_TAINT }],
-              ...kubeadmShape(tdx.kbsNode.vmSize),
-            },
-          ]
-        : []),
-    ];
-  }
+  if (infra.provider === 'azure-tdx' && infra.tdx) return tdxClusterNodes(infra.tdx);
   if (infra.provider === 'aks-cvm' && infra.aks) {
     const aks = infra.aks;
     const pool = (name: string, mode: 'system' | 'user', count: number, vmSize: string, labels: Record<string, string>, taints: NodeTaint[], role: ClusterNodeRole, osSku: string) =>
@@ -150,6 +161,8 @@ export function clusterNodes(config: EnvironmentConfig): ClusterNode[] {
           'topology.kubernetes.io/zone': '0',
         },
         taints,
+        // AKS applies pool taints itself.
+        registrationTaints: [],
         ...aksShape(vmSize, AKS_MAX_PODS),
       }));
     return [
@@ -168,6 +181,7 @@ export function clusterNodes(config: EnvironmentConfig): ClusterNode[] {
         registrationLabels: { ...group.labels },
         platformLabels: controlPlane ? { [CONTROL_PLANE_LABEL]: '' } : {},
         taints: [...(controlPlane ? [CONTROL_PLANE_TAINT] : []), ...group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect }))],
+        registrationTaints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
         allocatable,
         capacity: allocatable,
       };

@@ -5,7 +5,7 @@ import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import type { InfrastructureConfig } from '../../config/schema';
 import { azureHostAddress } from '../../shared/network';
-import { GUEST_COMPONENTS_NODE_LABEL, KBS_NODE_LABEL, KBS_NODE_TAINT } from '../../shared/node-roles';
+import { tdxClusterNodes } from '../../shared/cluster-nodes';
 import { API_SERVER_PORT, type NodeRegistration } from '../cloud-init/kubeadm-config';
 import { nodeCloudConfig, renderCloudConfig, type NodeRole } from '../cloud-init/node-cloud-config';
 import { ConfidentialVm } from './confidential-vm';
@@ -77,34 +77,31 @@ export class TdxCluster extends Construct {
     });
 
     const apiServerAddress = azureHostAddress(network.subnets.controlPlane, 0);
-    const none: NodeRegistration = { labels: {}, taints: [] };
-    const specs: NodeSpec[] = [
-      ...Array.from({ length: tdx.controlPlane.count }, (_, i) => ({ name: `k8s-control-${i + 1}`, role: 'control-plane' as const, subnet: net.controlPlaneSubnet, privateIp: azureHostAddress(network.subnets.controlPlane, i), size: tdx.controlPlane.vmSize, publicIp: tdx.controlPlane.publicIp, registration: none })),
-      ...Array.from({ length: tdx.workers.count }, (_, i) => ({
-        name: `k8s-worker-${i + 1}`,
-        role: 'worker' as const,
-        subnet: net.workerSubnet,
-        privateIp: azureHostAddress(network.subnets.worker, i),
-        size: tdx.workers.vmSize,
-        publicIp: tdx.workers.publicIp,
-        // The guest-components installer DaemonSet selects these nodes.
-        registration: { labels: { [GUEST_COMPONENTS_NODE_LABEL.key]: GUEST_COMPONENTS_NODE_LABEL.value }, taints: [] },
-      })),
-      ...(tdx.kbsNode.enabled
-        ? [
-            {
-              name: 'kbs-server',
-              role: 'kbs' as const,
-              subnet: net.kbsSubnet,
-              privateIp: azureHostAddress(network.subnets.kbs, 0),
-              size: tdx.kbsNode.vmSize,
-              publicIp: false,
-              // Only the KBS Deployment selects and tolerates this node: KBS keeps its own CVM.
-              registration: { labels: { [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value }, taints: [{ ...KBS_NODE_TAINT }] },
-            },
-          ]
-        : []),
-    ];
+    // Names, roles, sizes, labels and taints come from the shared node model, which the simulation
+    // builds its nodes from too; here each VM gets its subnet, static address and public IP.
+    const placement: Record<NodeRole, { subnet: Subnet; cidr: string; publicIp: boolean }> = {
+      'control-plane': { subnet: net.controlPlaneSubnet, cidr: network.subnets.controlPlane, publicIp: tdx.controlPlane.publicIp },
+      worker: { subnet: net.workerSubnet, cidr: network.subnets.worker, publicIp: tdx.workers.publicIp },
+      kbs: { subnet: net.kbsSubnet, cidr: network.subnets.kbs, publicIp: false },
+    };
+    const perRole = new Map<NodeRole, number>();
+    const specs: NodeSpec[] = tdxClusterNodes(tdx).map((node) => {
+      const role = node.role;
+      // tdxClusterNodes makes kubeadm roles only; an AKS system node here is a bug.
+      if (role === 'system' || node.vmSize === undefined) throw new Error(`${node.name}: not a kubeadm VM`);
+      const index = perRole.get(role) ?? 0;
+      perRole.set(role, index + 1);
+      const at = placement[role];
+      return {
+        name: node.name,
+        role,
+        subnet: at.subnet,
+        privateIp: azureHostAddress(at.cidr, index),
+        size: node.vmSize,
+        publicIp: at.publicIp,
+        registration: { labels: node.registrationLabels, taints: node.registrationTaints },
+      };
+    });
     const sshPublicKey = publicKeyExpression(tdx.sshPublicKey);
     this.nodes = specs.map((spec) => {
       const base = spec.name.replace(/-/g, '_');
