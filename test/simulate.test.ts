@@ -121,3 +121,28 @@ describe('broken environments fail with the object and the reason', () => {
     expect(problems).toEqual([expect.stringMatching(/^\/workloads\/confidentialApp\/resourcePaths\/1: a KBS resource listed in kbs.resources .*found string "default\/app\/api-credentials"$/)]);
   });
 });
+
+describe('what a cluster provides is declared where it can be', () => {
+  const problems = (name: string, change: (c: EnvironmentConfig) => void) => {
+    const config = structuredClone(loadEnvironment(repoRoot(), name).config);
+    change(config);
+    return checkSemantics(config).map((p) => `${p.path}: ${p.expected}`);
+  };
+
+  it('Azure providers derive nodes and storage from infrastructure: a cluster section is refused', () => {
+    expect(problems('azure-tdx', (c) => (c.cluster.nodes[0].labels = { 'intel.feature.node.kubernetes.io/tdx': 'true' }))).toEqual([
+      expect.stringMatching(/^\/cluster: nothing \(infrastructure.provider azure-tdx derives the nodes and StorageClasses from infrastructure\)$/),
+    ]);
+  });
+
+  it('a bring-your-own cluster has at most one default StorageClass', () => {
+    expect(problems('coco-dev', (c) => c.cluster.storageClasses.push({ name: 'fast', provisioner: 'example.com/fast', default: true, volumeBindingMode: 'Immediate' }))).toEqual([
+      expect.stringMatching(/^\/cluster\/storageClasses\/1\/default: false \(at most one default StorageClass/),
+    ]);
+  });
+
+  it('the seed 004 demo needs aks-cvm, and its MAA Job the demo', () => {
+    expect(problems('coco-dev', (c) => (c.workloads.attestationDemo.enabled = true))).toEqual([expect.stringMatching(/^\/workloads\/attestationDemo\/enabled: false, or infrastructure.provider aks-cvm/)]);
+    expect(problems('coco-dev', (c) => (c.devSwitches.enableMaaAttestationDemo = true))).toEqual([expect.stringMatching(/^\/devSwitches\/enableMaaAttestationDemo: false, or workloads.attestationDemo.enabled: true$/)]);
+  });
+});
