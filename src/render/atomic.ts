@@ -59,8 +59,18 @@ export interface Swap {
   readonly kind?: 'folder' | 'file';
 }
 
-/** Replaces every `to` with its `from`; `root` is where paths in messages are relative to. */
-export function swapIn(swaps: readonly Swap[], root: string, staging: string): void {
+/** A swap done, with where the target it replaced now is (inside the staging folder). */
+export interface Swapped {
+  readonly swap: Swap;
+  /** Absent when there was nothing to replace. */
+  readonly aside?: string;
+}
+
+/**
+ * Replaces every `to` with its `from`; `root` is where paths in messages are relative to. The
+ * replaced targets stay in the staging folder (removeStaging deletes them) unless moved elsewhere.
+ */
+export function swapIn(swaps: readonly Swap[], root: string, staging: string): readonly Swapped[] {
   checkTargets(root, swaps);
   const asideRoot = join(staging, '.previous');
   const done: { swap: Swap; aside?: string; created?: string }[] = [];
@@ -88,6 +98,7 @@ export function swapIn(swaps: readonly Swap[], root: string, staging: string): v
     if (isFsError(e) && current) throw outputError(root, current.to, `a ${current.kind ?? 'folder'} the render can replace`, e);
     throw e;
   }
+  return done.map(({ swap, aside }) => ({ swap, aside }));
 }
 
 /**

@@ -11,7 +11,8 @@ import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
 import { hasInfrastructure, synthTerraform } from '../infra/app';
 import type { K8sObject, Problem } from '../shared/k8s-object';
 import { checkTargets, makeStaging, removeStaging, swapIn, type Swap } from './atomic';
-import { writeStagedFile } from './staged-file';
+import { StagedFiles } from './staged-file';
+import { keepSpare, takeSpare } from './spare-tree';
 import { validateSchemas } from './schema-validator';
 import { validateSemantics } from './semantic-rules';
 import { scanForSecrets } from './secret-scan';
@@ -79,6 +80,9 @@ export function render(opts: RenderOptions): RenderSummary {
   const lock = opts.imageLock ?? readImageLock(opts.root);
   const staging = makeStaging(opts.root);
   try {
+    // Whole trees this render replaces start from the ones an earlier render replaced (kept below).
+    const recycled = opts.dryRun ? [] : recycledTrees(opts).filter((name) => takeSpare(opts.root, name, join(staging, name)));
+    const staged = new StagedFiles();
     // Before any work: a target that cannot be replaced (a file named dist) fails now, not at the swap.
     const swaps = plannedSwaps(opts, staging, selected, infra);
     checkTargets(opts.root, swaps);
@@ -95,13 +99,14 @@ export function render(opts: RenderOptions): RenderSummary {
       problems.push(...validate(env, folders.flatMap((f) => f.objects)).map((problem) => ({ environment: env.name, problem })));
       if (!selected.includes(env)) continue;
       const current = join(opts.root, DIST_PATH, env.name);
-      files += writeFolders(join(distStaging, env.name), current, env, folders);
-      writeStagedFile(join(distStaging, env.name, 'POSTURE.md'), join(current, 'POSTURE.md'), postureReport(env, folders));
-      writeStagedFile(join(distStaging, env.name, 'versions.json'), join(current, 'versions.json'), versionsJson(env.config));
+      files += writeFolders(staged, join(distStaging, env.name), current, env, folders);
+      staged.write(join(distStaging, env.name, 'POSTURE.md'), join(current, 'POSTURE.md'), postureReport(env, folders));
+      staged.write(join(distStaging, env.name, 'versions.json'), join(current, 'versions.json'), versionsJson(env.config));
     }
     // Bad input (exit 2), not a rendering bug: reported before any validation problem.
     if (unpinned.length > 0) throw new UserInputError(unpinned);
-    writeCharts(opts.root, join(staging, CHARTS_PATH), rendered);
+    writeCharts(staged, opts.root, join(staging, CHARTS_PATH), rendered);
+    for (const name of recycled) staged.prune(join(staging, name));
     for (const [file, text] of Object.entries(opts.files ?? {})) {
       mkdirSync(dirname(join(staging, file)), { recursive: true });
       writeFileSync(join(staging, file), text);
@@ -113,7 +118,12 @@ export function render(opts: RenderOptions): RenderSummary {
     }
     if (problems.length > 0) throw new RenderValidationError(problems);
 
-    if (!opts.dryRun) swapIn(swaps, opts.root, staging);
+    if (!opts.dryRun) {
+      for (const { swap, aside } of swapIn(swaps, opts.root, staging)) {
+        const name = recycledTrees(opts).find((n) => swap.to === join(opts.root, n));
+        if (name && aside) keepSpare(opts.root, name, aside);
+      }
+    }
     return { files, stacks: infra.length };
   } finally {
     removeStaging(staging);
@@ -139,8 +149,13 @@ function plannedSwaps(opts: RenderOptions, staging: string, selected: readonly L
   ];
 }
 
+/** The output trees a render replaces whole: charts/ always, dist/ when every environment is rendered. */
+function recycledTrees(opts: RenderOptions): string[] {
+  return opts.only === undefined ? [DIST_PATH, CHARTS_PATH] : [CHARTS_PATH];
+}
+
 /** One chart per component that at least one environment renders. */
-function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<string, readonly RenderedFolder[]>): void {
+function writeCharts(staged: StagedFiles, root: string, chartsDir: string, rendered: ReadonlyMap<string, readonly RenderedFolder[]>): void {
   for (const component of COMPONENTS) {
     const environments = new Map<string, ChartInput[]>();
     for (const [env, folders] of rendered) {
@@ -153,8 +168,8 @@ function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<stri
     const chart = buildChart({ name: component.folder, description: component.description, environments });
     for (const [file, text] of Object.entries(chart.files)) {
       const target = join(chartsDir, component.folder, file);
-      mkdirSync(dirname(target), { recursive: true });
-      writeStagedFile(target, join(root, CHARTS_PATH, component.folder, file), text);
+      staged.ensureDir(dirname(target));
+      staged.write(target, join(root, CHARTS_PATH, component.folder, file), text);
     }
   }
 }
@@ -163,17 +178,17 @@ function writeCharts(root: string, chartsDir: string, rendered: ReadonlyMap<stri
  * Writes one file per object, `<folder>/<kind>-<name>.yaml`, below `envDir` (staging), reusing the
  * unchanged files of `currentDir` (the output it replaces); returns the number written.
  */
-function writeFolders(envDir: string, currentDir: string, env: LoadedEnvironment, folders: readonly RenderedFolder[]): number {
+function writeFolders(staged: StagedFiles, envDir: string, currentDir: string, env: LoadedEnvironment, folders: readonly RenderedFolder[]): number {
   let count = 0;
   for (const { folder, objects } of folders) {
     const dir = join(envDir, folder);
-    mkdirSync(dir, { recursive: true });
+    staged.ensureDir(dir);
     const seen = new Set<string>();
     for (const object of objects) {
       const file = `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
       if (seen.has(file)) throw new Error(`two objects render to ${DIST_PATH}/${env.name}/${folder}/${file}: give them distinct names`);
       seen.add(file);
-      writeStagedFile(join(dir, file), join(currentDir, folder, file), toYaml(object, env));
+      staged.write(join(dir, file), join(currentDir, folder, file), toYaml(object, env));
       count++;
     }
   }
