@@ -97,7 +97,11 @@ describe('shipped environments', () => {
     const all = folders.flatMap((f) => f.objects);
     expect([...validateSchemas(all), ...validateSemantics(all, { externalNamespaces: [env(name).config.gitops.argocdNamespace] })]).toEqual([]);
     const demos = enabledDemos(env(name).config);
-    const rendered = [...workloads(name).keys()].filter((f) => f !== 'workloads').sort();
+    // Seed 004's key-release identity sits in the workloads namespace itself: the federated credential names it.
+    const identity = workloads(name).get('workloads/key-release-identity') ?? [];
+    expect(identity.every((o) => o.metadata.namespace === env(name).config.workloads.namespace)).toBe(true);
+    expect(identity.length > 0).toBe(env(name).config.workloads.attestationDemo.enabled);
+    const rendered = [...workloads(name).keys()].filter((f) => f !== 'workloads' && f !== 'workloads/key-release-identity').sort();
     expect(rendered).toEqual(demos.map((d) => `workloads/${d.id}`).sort());
     for (const demo of demos) {
       const objects = workloads(name).get(`workloads/${demo.id}`) ?? [];
@@ -118,8 +122,10 @@ describe('shipped environments', () => {
         expect(init.version).toBe('0.1.0');
         expect(init.policy).toBe(POLICY);
         const url = `${e.config.kbs.tlsSecretName ? 'https' : 'http'}://${e.config.kbs.serviceClusterIP}:8080`;
-        expect(init.aa).toEqual({ token_configs: { kbs: { url } } });
-        expect(init.cdh).toEqual({ kbc: { name: 'cc_kbc', url } });
+        // An HTTPS KBS from a private CA: the guest gets the CA certificate too (runtime.kbsCertificate).
+        const cert = e.config.runtime.kbsCertificate;
+        expect(init.aa).toEqual({ token_configs: { kbs: { url, ...(cert !== undefined ? { cert } : {}) } } });
+        expect(init.cdh).toEqual({ kbc: { name: 'cc_kbc', url, ...(cert !== undefined ? { kbs_cert: cert } : {}) } });
         expect(a[AGENT_POLICY_ANNOTATION]).toBeUndefined();
       }
       if (a[AGENT_POLICY_ANNOTATION] !== undefined) expect(decodePolicyAnnotation(a[AGENT_POLICY_ANNOTATION])).toBe(POLICY);
