@@ -60,37 +60,245 @@ export const AGENT_REQUESTS: Readonly<Record<string, { readonly allow: boolean; 
   WriteStreamRequest: { allow: true },
 };
 
+/** A container the generated policy lets the host create, read from the pod spec. */
+export interface AllowedContainer {
+  /** Container name (`io.kubernetes.cri.container-name`). */
+  readonly name: string;
+  /** Image as the pod spec names it (`io.kubernetes.cri.image-name`). */
+  readonly image: string;
+  /**
+   * Process arguments: the pod spec's command followed by its args. Absent when the pod spec
+   * names neither: the image's own entrypoint runs, which only the image digest pins.
+   * @default the image's entrypoint
+   */
+  readonly args?: readonly string[];
+  /** Mount destinations of the pod spec's volumeMounts (the runtime's own mounts are added). */
+  readonly mounts: readonly string[];
+}
+
+/** What the generated policy knows about one pod. */
+export interface PodPolicyInput {
+  /** Namespace of the pod (`io.kubernetes.cri.sandbox-namespace`). */
+  readonly namespace: string;
+  /** Every init and app container of the pod spec. */
+  readonly containers: readonly AllowedContainer[];
+}
+
 export interface AgentPolicyOptions {
   /**
    * Allow ExecProcessRequest (kubectl exec). Dev only: the production profile refuses it.
    * @default false
    */
   readonly allowExec?: boolean;
+  /**
+   * Generate the policy for this pod: CreateContainerRequest allows only its containers (and the
+   * sandbox's pause container), CopyFileRequest only the runtime's shared-file folder, and
+   * WriteStreamRequest (stdin) nothing. Absent: the uninspected allow-all-but-exec table above,
+   * which the production profile refuses for rendered workloads.
+   * @default none: requests are not inspected
+   */
+  readonly pod?: PodPolicyInput;
+  /**
+   * With `pod`: allow ReadStreamRequest, so `kubectl logs` shows the containers' output. Whatever
+   * a container prints then leaves the TEE; never print secrets. Without `pod` logs always work.
+   * @default false
+   */
+  readonly allowLogs?: boolean;
 }
+
+/**
+ * Mounts the container runtime adds to every container (containerd CRI and the Kata shim), as
+ * genpolicy's default settings (genpolicy-settings.json at Kata 4.0.0) list them.
+ */
+export const RUNTIME_MOUNTS = [
+  '/dev',
+  '/dev/mqueue',
+  '/dev/pts',
+  '/dev/shm',
+  '/dev/termination-log',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/proc',
+  '/sys',
+  '/sys/fs/cgroup',
+] as const;
+
+/** Where the Kata shim copies files for the guest (hostname, hosts, resolv.conf, ConfigMap and Secret volumes). */
+export const SHARED_FILES_PREFIX = '/run/kata-containers/shared/containers/';
 
 /** Code-unit order: locale-independent, so every machine renders the same bytes. */
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+interface Rule {
+  readonly name: string;
+  readonly allow: boolean;
+  readonly why?: string;
+}
+
+/** The request table for `options`: what a generated policy inspects is denied by default and allowed by rules below. */
+function rules(options: AgentPolicyOptions): Rule[] {
+  return Object.entries(AGENT_REQUESTS).map(([name, rule]) => {
+    if (name === 'ExecProcessRequest') {
+      const allow = options.allowExec === true;
+      return { name, allow, why: allow ? 'ALLOWED: dev only, the host can read everything in the container' : rule.why };
+    }
+    if (options.pod === undefined) return { name, ...rule };
+    switch (name) {
+      case 'CreateContainerRequest':
+        return { name, allow: false, why: 'only the containers of the pod spec, see the rules below' };
+      case 'CopyFileRequest':
+        return { name, allow: false, why: `only into ${SHARED_FILES_PREFIX}, see the rules below` };
+      case 'WriteStreamRequest':
+        return { name, allow: false, why: 'no stdin: the host may not feed input to the processes in the TEE' };
+      case 'ReadStreamRequest':
+        return options.allowLogs === true
+          ? { name, allow: true, why: 'kubectl logs: the containers\' output leaves the TEE, never print secrets' }
+          : { name, allow: false, why: 'no kubectl logs: container output stays in the TEE' };
+      default:
+        return { name, ...rule };
+    }
+  });
+}
+
+/** A Rego value in the layout `opa fmt` keeps. */
+function rego(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(rego).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${rego(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The name containerd reports for an image reference: a reference without a registry is a Docker
+ * Hub one (`busybox:1` is `docker.io/library/busybox:1`).
+ */
+export function normalizedImage(image: string): string {
+  const first = image.split('/')[0];
+  const hasRegistry = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return image;
+  return `docker.io/${image.includes('/') ? '' : 'library/'}${image}`;
+}
+
+/** The per-pod rules: data first, then CreateContainerRequest and CopyFileRequest. */
+function podRules(pod: PodPolicyInput): string[] {
+  const containers = [...pod.containers].sort(byName).map((c) => ({
+    name: c.name,
+    images: [...new Set([c.image, normalizedImage(c.image)])],
+    args: c.args === undefined ? null : [...c.args],
+    mounts: [...new Set([...c.mounts, ...RUNTIME_MOUNTS])].sort(),
+  }));
+  const data = `policy_data := {\n\t"namespace": ${rego(pod.namespace)},\n\t"containers": [\n${containers.map((c) => `\t\t${rego(c)},`).join('\n')}\n\t],\n}`;
+  return [
+    '# The pod this policy was generated for (src/confidentialize/agent-policy.ts, from its pod spec).',
+    data,
+    '',
+    '# The sandbox (pause) container, which Kata runs from the measured guest image.',
+    'CreateContainerRequest if {',
+    '\tinput.OCI.Annotations["io.kubernetes.cri.container-type"] == "sandbox"',
+    '\tinput.OCI.Annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace',
+    '\tinput.OCI.Process.Args == ["/pause"]',
+    '}',
+    '',
+    '# A container of the pod spec: its name, image, arguments and mounts, in the pod\'s namespace.',
+    'CreateContainerRequest if {',
+    '\toci := input.OCI',
+    '\toci.Annotations["io.kubernetes.cri.container-type"] == "container"',
+    '\toci.Annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace',
+    '\tsome container in policy_data.containers',
+    '\toci.Annotations["io.kubernetes.cri.container-name"] == container.name',
+    '\timage_allowed(container.images, oci.Annotations["io.kubernetes.cri.image-name"])',
+    '\targs_allowed(container.args, oci.Process.Args)',
+    '\tevery mount in oci.Mounts {',
+    '\t\tmount.destination in container.mounts',
+    '\t}',
+    '}',
+    '',
+    '# The image as rendered; a tag-only image also with the digest npm run pin-images appends.',
+    'image_allowed(images, image) if image in images',
+    '',
+    'image_allowed(images, image) if {',
+    '\tsome expected in images',
+    '\tnot contains(expected, "@")',
+    '\tparts := split(image, "@sha256:")',
+    '\tcount(parts) == 2',
+    '\tparts[0] == expected',
+    '\tregex.match("^[0-9a-f]{64}$", parts[1])',
+    '}',
+    '',
+    '# null: the pod spec sets no command, so the image\'s own entrypoint runs.',
+    'args_allowed(null, _)',
+    '',
+    'args_allowed(expected, args) if {',
+    '\texpected != null',
+    '\targs == expected',
+    '}',
+    '',
+    '# Files the shim copies for the containers (hostname, hosts, resolv.conf, volumes): that folder only.',
+    'CopyFileRequest if {',
+    `\tstartswith(input.path, ${JSON.stringify(SHARED_FILES_PREFIX)})`,
+    '\tnot contains(input.path, "/../")',
+    '\tnot endswith(input.path, "/..")',
+    '}',
+    '',
+  ];
+}
+
 /** The policy text; deterministic (sorted), so its digest is stable across renders. */
 export function renderAgentPolicy(options: AgentPolicyOptions = {}): string {
-  const rules = Object.entries(AGENT_REQUESTS).map(([name, rule]) => {
-    const allow = name === 'ExecProcessRequest' ? options.allowExec === true : rule.allow;
-    return { name, allow, why: name === 'ExecProcessRequest' && allow ? 'ALLOWED: dev only, the host can read everything in the container' : rule.why };
-  });
-  const line = (r: { name: string; allow: boolean; why?: string }) => `default ${r.name} := ${r.allow}${r.why ? ` # ${r.why}` : ''}`;
-  const allowed = rules.filter((r) => r.allow).sort(byName);
-  const denied = rules.filter((r) => !r.allow).sort(byName);
+  const table = rules(options);
+  const line = (r: Rule) => `default ${r.name} := ${r.allow}${r.why ? ` # ${r.why}` : ''}`;
+  const allowed = table.filter((r) => r.allow).sort(byName);
+  const denied = table.filter((r) => !r.allow).sort(byName);
+  const generated = options.pod !== undefined;
   return [
     `# Kata agent policy rendered by coco-azure-gitops (src/confidentialize/agent-policy.ts) for Kata ${VERSIONS.kata}.`,
-    '# One default per AgentService request type; requests are not inspected (use genpolicy for that).',
+    generated
+      ? '# One default per AgentService request type; container creation and file copies are inspected (after genpolicy).'
+      : '# One default per AgentService request type; requests are not inspected (use genpolicy for that).',
     '',
     'package agent_policy',
     '',
+    ...(generated ? ['import rego.v1', ''] : []),
     ...allowed.map(line),
     '',
     ...denied.map(line),
     '',
+    ...(generated && options.pod ? podRules(options.pod) : []),
   ].join('\n');
+}
+
+/** Kubernetes pod spec fields the generator reads. */
+interface PodSpecContainers {
+  readonly containers?: readonly ContainerSpec[];
+  readonly initContainers?: readonly ContainerSpec[];
+}
+
+interface ContainerSpec {
+  readonly name: string;
+  readonly image?: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly volumeMounts?: readonly { readonly mountPath: string }[];
+}
+
+/**
+ * The policy input of a pod spec, in the spirit of genpolicy: every container with its image,
+ * its process arguments (command + args; with only args or neither, the image's entrypoint
+ * decides, so they are not pinned) and its mounts.
+ */
+export function podPolicyInput(namespace: string, spec: PodSpecContainers): PodPolicyInput {
+  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c): AllowedContainer => {
+    if (c.image === undefined) throw new Error(`agent policy: container ${c.name} has no image`);
+    return {
+      name: c.name,
+      image: c.image,
+      ...(c.command !== undefined ? { args: [...c.command, ...(c.args ?? [])] } : {}),
+      mounts: (c.volumeMounts ?? []).map((m) => m.mountPath),
+    };
+  });
+  return { namespace, containers };
 }
 
 /** Value of the legacy annotation: the Rego, base64-encoded. */

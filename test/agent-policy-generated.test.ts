@@ -1,0 +1,113 @@
+// The agent policy generated from a pod spec (src/confidentialize/agent-policy.ts), decided by the
+// real opa on inputs shaped like the ttRPC requests the Kata 4.0 agent serialises
+// (src/agent/src/policy.rs): only the pod's containers and the pause container may be created,
+// files may be copied only into the shim's shared folder, stdin and (by default) logs are denied.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { podPolicyInput, renderAgentPolicy, type AgentPolicyOptions } from '../src/confidentialize/agent-policy';
+import { run } from './support/tools';
+
+const POD = podPolicyInput('coco-demo-app', {
+  containers: [
+    { name: 'app', image: 'quay.io/example/app:v1', command: ['sleep', 'infinity'], volumeMounts: [{ mountPath: '/data' }] },
+    { name: 'sidecar', image: 'busybox:1.36' },
+  ],
+});
+
+function policyFile(options: AgentPolicyOptions): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-policy-'));
+  const file = join(dir, 'policy.rego');
+  writeFileSync(file, renderAgentPolicy(options));
+  return file;
+}
+
+/** The decision of `rule` for `input` (undefined input: none at all). */
+export function decide(file: string, rule: string, input?: unknown): boolean {
+  const args = ['eval', '--format', 'json', '--data', file];
+  if (input !== undefined) {
+    const inputFile = join(mkdtempSync(join(tmpdir(), 'agent-input-')), 'input.json');
+    writeFileSync(inputFile, JSON.stringify(input));
+    args.push('--input', inputFile);
+  }
+  const r = run('opa', [...args, `data.agent_policy.${rule}`]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const value = (JSON.parse(r.stdout) as { result?: { expressions: { value: unknown }[] }[] }).result?.[0]?.expressions[0]?.value;
+  expect(typeof value).toBe('boolean');
+  return value as boolean;
+}
+
+/** A CreateContainerRequest as the agent receives it for a container of a pod. */
+export function createContainer(o: { namespace: string; name: string; image: string; args: string[]; mounts?: string[]; type?: string }): unknown {
+  return {
+    container_id: 'c1',
+    OCI: {
+      Annotations: {
+        'io.kubernetes.cri.container-type': o.type ?? 'container',
+        'io.kubernetes.cri.container-name': o.name,
+        'io.kubernetes.cri.image-name': o.image,
+        'io.kubernetes.cri.sandbox-namespace': o.namespace,
+      },
+      Process: { Args: o.args },
+      Mounts: ['/proc', '/dev', '/etc/hosts', '/etc/resolv.conf', ...(o.mounts ?? [])].map((destination) => ({ destination, source: 'x', type_: 'bind', options: [] })),
+    },
+  };
+}
+
+const APP = { namespace: 'coco-demo-app', name: 'app', image: 'quay.io/example/app:v1', args: ['sleep', 'infinity'], mounts: ['/data'] };
+
+describe('agent policy generated from a pod spec', () => {
+  const file = policyFile({ pod: POD });
+
+  it('passes opa check --strict', () => {
+    expect(run('opa', ['check', '--strict', file])).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('allows the rendered containers and the pause container', () => {
+    expect(decide(file, 'CreateContainerRequest', createContainer(APP))).toBe(true);
+    // The same image pinned by digest (npm run pin-images), and Docker Hub's normalised name.
+    expect(decide(file, 'CreateContainerRequest', createContainer({ ...APP, image: `quay.io/example/app:v1@sha256:${'a'.repeat(64)}` }))).toBe(true);
+    expect(decide(file, 'CreateContainerRequest', createContainer({ namespace: 'coco-demo-app', name: 'sidecar', image: 'docker.io/library/busybox:1.36', args: ['/bin/sh'] }))).toBe(true);
+    expect(decide(file, 'CreateContainerRequest', createContainer({ namespace: 'coco-demo-app', name: 'pause', image: 'pause', args: ['/pause'], type: 'sandbox' }))).toBe(true);
+  });
+
+  it('denies containers the pod spec does not have', () => {
+    const deny = (input: unknown) => expect(decide(file, 'CreateContainerRequest', input)).toBe(false);
+    deny(undefined);
+    deny({});
+    deny(createContainer({ ...APP, name: 'intruder' }));
+    deny(createContainer({ ...APP, image: 'quay.io/attacker/reader:v1' }));
+    deny(createContainer({ ...APP, image: 'quay.io/example/app:v1@sha256:not-a-digest' }));
+    deny(createContainer({ ...APP, args: ['sh', '-c', 'wget -O- http://127.0.0.1:8006/cdh/resource/default/secret/1'] }));
+    deny(createContainer({ ...APP, mounts: ['/data', '/host'] }));
+    deny(createContainer({ ...APP, namespace: 'other' }));
+    deny(createContainer({ namespace: 'coco-demo-app', name: 'pause', image: 'pause', args: ['/bin/sh'], type: 'sandbox' }));
+  });
+
+  it('copies files only into the shared folder; no stdin, no logs, no exec', () => {
+    expect(decide(file, 'CopyFileRequest', { path: '/run/kata-containers/shared/containers/c1-resolv.conf' })).toBe(true);
+    for (const input of [undefined, {}, { path: '/etc/shadow' }, { path: '/run/kata-containers/shared/containers/../../../etc/passwd' }]) {
+      expect(decide(file, 'CopyFileRequest', input)).toBe(false);
+    }
+    for (const rule of ['WriteStreamRequest', 'ReadStreamRequest', 'ExecProcessRequest', 'SetPolicyRequest']) {
+      expect(decide(file, rule)).toBe(false);
+      expect(decide(file, rule, { container_id: 'c1', exec_id: 'e1', data: 'aWQK' })).toBe(false);
+    }
+    expect(decide(file, 'StartContainerRequest', { container_id: 'c1' })).toBe(true);
+  });
+
+  it('kubectl logs is a choice: allowLogs allows ReadStreamRequest only', () => {
+    const logs = policyFile({ pod: POD, allowLogs: true });
+    expect(decide(logs, 'ReadStreamRequest', { container_id: 'c1' })).toBe(true);
+    expect(decide(logs, 'WriteStreamRequest', { container_id: 'c1' })).toBe(false);
+  });
+
+  it('reads every container of the pod spec; without a command the image entrypoint is not pinned', () => {
+    expect(POD.containers).toEqual([
+      { name: 'app', image: 'quay.io/example/app:v1', args: ['sleep', 'infinity'], mounts: ['/data'] },
+      { name: 'sidecar', image: 'busybox:1.36', mounts: [] },
+    ]);
+    expect(renderAgentPolicy({ pod: POD })).toBe(renderAgentPolicy({ pod: { ...POD, containers: [...POD.containers].reverse() } }));
+  });
+});
