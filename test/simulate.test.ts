@@ -69,6 +69,18 @@ beforeAll(() => {
       c.devSwitches.enableMaaAttestationDemo = true;
     }),
   );
+  // azure-tdx whose node installer selects a label no node carries: the DaemonSet has no pod at all.
+  simulate('daemonset-without-nodes', () => env('azure-tdx'), {
+    mutate: (folders) => {
+      for (const objects of folders.values()) {
+        for (const o of objects) {
+          if (o.kind !== 'DaemonSet') continue;
+          const pod = (o.spec as { template: { spec: { nodeSelector?: Record<string, string> } } }).template.spec;
+          pod.nodeSelector = { 'coco.azure/guest-components': 'nowhere' };
+        }
+      }
+    },
+  });
   // coco-dev whose operator never created the admin public key Secret.
   simulate('missing-secret', () => env('coco-dev'), {
     afterOperator: async (client) => {
@@ -108,6 +120,10 @@ describe('broken environments fail with the object and the reason', () => {
   it('a node label no node carries: the scheduler says which nodes did not match', async () => {
     const reasons = await failureOf('unmatched-node-label', 'Deployment coco-demo-confidential-app/confidential-app');
     expect(reasons).toMatch(/FailedScheduling: 0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector/);
+  });
+
+  it('a DaemonSet no node matches: Argo CD calls it healthy, the simulation does not', async () => {
+    expect(await failureOf('daemonset-without-nodes', 'DaemonSet coco-guest-components/guest-components-installer')).toBe('0 desired pods: no node matches its nodeSelector, affinity and tolerations');
   });
 
   it('a Secret the operator did not create: the kubelet cannot mount it', async () => {
