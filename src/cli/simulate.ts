@@ -6,7 +6,7 @@
  */
 import { exitOnUserError, loadAllOrExit } from './load-or-exit';
 import { loadEnvironment } from '../config/load';
-import { UserInputError } from '../config/errors';
+import { NO_FIELD, UserInputError } from '../config/errors';
 import { simulateEnvironment, type SimulationResult } from '../simulate/simulate';
 import { formatResult, formatResults } from '../simulate/report';
 
@@ -41,9 +41,9 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     else if (a === '--verbose') verbose = true;
     else if (a === '--jobs') {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > 8) throw new UserInputError([{ file: 'command line', path: '--jobs', expected: 'an integer from 1 to 8', found: String(argv[i]) }]);
+      if (!Number.isInteger(n) || n < 1 || n > 8) throw new UserInputError([{ file: 'command line', path: NO_FIELD, expected: '--jobs N with N an integer from 1 to 8', found: JSON.stringify(argv[i] ?? '') }]);
       jobs = n;
-    } else if (a.startsWith('-')) throw new UserInputError([{ file: 'command line', path: '', expected: 'environment names, --keep, --jobs N or --verbose (see --help)', found: `option ${a}` }]);
+    } else if (a.startsWith('-')) throw new UserInputError([{ file: 'command line', path: NO_FIELD, expected: 'environment names, --keep, --jobs N or --verbose (see --help)', found: `option ${a}` }]);
     else names.push(a);
   }
   return { names, keep, jobs, verbose };

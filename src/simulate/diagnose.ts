@@ -49,7 +49,9 @@ export async function diagnose(client: KubeClient, o: KubeObject): Promise<strin
   for (const e of await eventsOf(client, o)) lines.push(e);
   if (o.kind === 'PersistentVolumeClaim') {
     const sc = (o.spec?.storageClassName as string | undefined) ?? '';
-    if (sc && !(await client.get('storage.k8s.io/v1', 'StorageClass', sc))) lines.push(`storageclass.storage.k8s.io "${sc}" not found`);
+    const missing = `storageclass.storage.k8s.io "${sc}" not found`;
+    // The PV controller says so only for Immediate claims it tried to provision; say it for the rest.
+    if (sc && !lines.some((l) => l.includes(missing)) && !(await client.get('storage.k8s.io/v1', 'StorageClass', sc))) lines.push(missing);
   }
   return [...new Set(lines)];
 }

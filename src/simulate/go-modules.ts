@@ -48,10 +48,12 @@ function moduleZip(module: SimulationModule): string {
   return zip;
 }
 
+let gomodcache: string | undefined;
+
 /** One file of a module (entries of a module zip are prefixed with `<module>@<version>/`). */
 export function moduleFile(module: SimulationModule, file: string): string {
   const { path, version } = SIMULATION_MODULES[module];
-  const gomodcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  gomodcache ??= execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   // An extracted module folder (present when the module was built) saves the unzip.
   const extracted = join(gomodcache, `${path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${version}`, file);
   if (existsSync(extracted)) return readFileSync(extracted, 'utf8');

@@ -89,7 +89,7 @@ export function otherSecretReferences(o: { kind: string; spec?: unknown }): PodR
 /** The kubelet's message for a missing reference. */
 function kubeletMessage(ref: PodReference, missingKey: boolean): string {
   const what = ref.kind === 'Secret' ? 'secret' : 'configmap';
-  if (ref.where.startsWith('volume ')) return `MountVolume.SetUp failed for ${ref.where.replace('volume ', 'volume ')} : ${what} "${ref.name}" not found`;
+  if (ref.where.startsWith('volume ')) return `MountVolume.SetUp failed for ${ref.where} : ${what} "${ref.name}" not found`;
   if (missingKey) return `Error: couldn't find key ${ref.key ?? ''} in ${ref.kind} ${ref.name} (${ref.where})`;
   return `Error: ${what} "${ref.name}" not found (${ref.where})`;
 }
