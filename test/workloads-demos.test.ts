@@ -1,11 +1,11 @@
 // Workloads component: every demo of every shipped environment, in its own folder and namespace,
 // validated like `npm run synth` does; every Kata annotation decoded; security contexts restricted
 // wherever the demonstration allows; the config rules that gate demos.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listEnvironments, loadEnvironment, type LoadedEnvironment } from '../src/config/load';
 import { formatProblem, UserInputError } from '../src/config/errors';
-import { AGENT_POLICY_ANNOTATION } from '../src/confidentialize/agent-policy';
+import { AGENT_POLICY_ANNOTATION, podPolicyInput, renderAgentPolicy } from '../src/confidentialize/agent-policy';
 import { INITDATA_ANNOTATION } from '../src/confidentialize/initdata';
 import { buildManifests } from '../src/k8s/bundle';
 import { DEMOS, demoNamespace, enabledDemos } from '../src/k8s/workloads/demos';
@@ -19,7 +19,10 @@ import { repoRoot } from './support/tools';
 type Json = Record<string, unknown>;
 
 const SHIPPED = ['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'];
-const POLICY = readFileSync(join(repoRoot(), 'policies/agent/agent-policy.rego'), 'utf8');
+/** The agent policy generated from the pod's own rendered spec: only its containers can be created. */
+function generatedPolicy(p: PodView): string {
+  return renderAgentPolicy({ pod: podPolicyInput(String(p.owner.metadata.namespace), p.spec as Parameters<typeof podPolicyInput>[1]) });
+}
 
 function env(name: string): LoadedEnvironment {
   return loadEnvironment(repoRoot(), name);
@@ -113,14 +116,15 @@ describe('shipped environments', () => {
     }
   });
 
-  it.each(SHIPPED)('%s: every Kata annotation decodes (base64, gunzip, TOML) to the committed policy and the KBS by ClusterIP', (name) => {
+  it.each(SHIPPED)('%s: every Kata annotation decodes (base64, gunzip, TOML) to the policy generated from its pod spec and the KBS by ClusterIP', (name) => {
     const e = env(name);
     for (const p of pods([...workloads(name).values()].flat())) {
       const a = annotations(p);
       if (a[INITDATA_ANNOTATION] !== undefined) {
         const init = decodeInitdata(a[INITDATA_ANNOTATION]);
         expect(init.version).toBe('0.1.0');
-        expect(init.policy).toBe(POLICY);
+        expect(init.policy).toBe(generatedPolicy(p));
+        expect(init.policy).toMatch(/^default CreateContainerRequest := false/m);
         const url = `${e.config.kbs.tlsSecretName ? 'https' : 'http'}://${e.config.kbs.serviceClusterIP}:8080`;
         // An HTTPS KBS from a private CA: the guest gets the CA certificate too (runtime.kbsCertificate).
         const cert = e.config.runtime.kbsCertificate;
@@ -128,7 +132,7 @@ describe('shipped environments', () => {
         expect(init.cdh).toEqual({ kbc: { name: 'cc_kbc', url, ...(cert !== undefined ? { kbs_cert: cert } : {}) } });
         expect(a[AGENT_POLICY_ANNOTATION]).toBeUndefined();
       }
-      if (a[AGENT_POLICY_ANNOTATION] !== undefined) expect(decodePolicyAnnotation(a[AGENT_POLICY_ANNOTATION])).toBe(POLICY);
+      if (a[AGENT_POLICY_ANNOTATION] !== undefined) expect(decodePolicyAnnotation(a[AGENT_POLICY_ANNOTATION])).toBe(generatedPolicy(p));
     }
   });
 

@@ -15,6 +15,7 @@ import { DemoNamespace } from './demo-namespace';
 import { DemoPod } from './demo-pod';
 import { DEMOS, demoNamespace, groupEnabled, type DemoInfo } from './demos';
 import { INSECURITY_DEMO_LABELS } from './labels';
+import { generateAgentPolicies } from './kata-agent-policies';
 import { MemoryInspectorPod } from './memory-inspector-pod';
 import { NOBODY } from '../common/security-contexts';
 
@@ -119,6 +120,7 @@ function buildCocoDemos(env: LoadedEnvironment, demos: Demos): void {
       default:
         throw new Error(`no construct for demo ${demo.id}`);
     }
+    generateAgentPolicies(scope.chart, target);
   }
 }
 
@@ -240,6 +242,7 @@ function buildConfidentialApp(env: LoadedEnvironment, demos: Demos): void {
       serviceMonitor: cfg.serviceMonitor,
       ...(cfg.metricsCaSecret ? { metricsCaSecret: cfg.metricsCaSecret } : {}),
     });
+    generateAgentPolicies(scope.chart, target);
   }
 }
 
