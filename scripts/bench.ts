@@ -85,17 +85,25 @@ function makeWorkspace(label: string, fill: (envDir: string) => void): Workspace
   return { label, dir, envs, stacks };
 }
 
+/**
+ * Names that must differ between environments (src/config/rules/global-names.ts), each with a
+ * valid Azure name for generated environment `nn`; set where the template has the key.
+ */
+const UNIQUE_NAMES: readonly { readonly path: readonly string[]; readonly name: (nn: string) => string }[] = [
+  { path: ['infrastructure', 'resourceGroup'], name: (nn) => `rg-coco-bench-${nn}` },
+  { path: ['infrastructure', 'tdx', 'keyVaultName'], name: (nn) => `kv-coco-tdx-bench-${nn}` },
+  { path: ['infrastructure', 'aks', 'keyVaultName'], name: (nn) => `kv-coco-bench-${nn}` },
+  { path: ['infrastructure', 'aks', 'attestationProviderName'], name: (nn) => `cocobench${nn}maa` },
+  { path: ['infrastructure', 'backend', 'key'], name: (nn) => `bench-${nn}.tfstate` },
+];
+
 /** bench-01..bench-20: round-robin copies of the shipped files with their own Azure names. */
 function generate(envDir: string): void {
   const templates = ['azure-tdx', 'aks-cvm', 'coco-dev'];
   for (let i = 1; i <= 20; i++) {
     const nn = String(i).padStart(2, '0');
     const doc = parseDocument(readFileSync(join(repo, 'config/environments', `${templates[(i - 1) % templates.length]}.yaml`), 'utf8'));
-    if (doc.hasIn(['infrastructure', 'resourceGroup'])) doc.setIn(['infrastructure', 'resourceGroup'], `rg-coco-bench-${nn}`);
-    if (doc.hasIn(['infrastructure', 'aks'])) {
-      doc.setIn(['infrastructure', 'aks', 'attestationProviderName'], `cocobench${nn}maa`);
-      doc.setIn(['infrastructure', 'aks', 'keyVaultName'], `kv-coco-bench-${nn}`);
-    }
+    for (const { path, name } of UNIQUE_NAMES) if (doc.hasIn(path)) doc.setIn(path, name(nn));
     writeFileSync(join(envDir, `bench-${nn}.yaml`), doc.toString());
   }
 }
