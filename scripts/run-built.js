@@ -12,7 +12,7 @@
  * Plain JavaScript because it has to run before anything is built.
  */
 'use strict';
-const { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, resolve } = require('node:path');
 const { enableCompileCache } = require('./compile-cache');
 
@@ -55,7 +55,10 @@ function transpile(files) {
     });
     const out = join(repo, BUILD, rel.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, code);
+    // Through a temporary name: a command running at the same time never loads half a file.
+    const temp = `${out}.${process.pid}.tmp`;
+    writeFileSync(temp, code);
+    renameSync(temp, out);
   }
 }
 
