@@ -85,7 +85,13 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const nodes = clusterNodes(env.config);
   const provides = clusterProvides(env.config);
   // The control plane at the Kubernetes minor the environment targets (the binaries' newest patch).
-  const cp = await ControlPlane.start({ serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesVersion: `v${env.config.kubernetesVersion}.`, keep: opts.keep });
+  const cpOptions = { serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesVersion: `v${env.config.kubernetesVersion}.`, keep: opts.keep };
+  // Free ports are picked before the components bind them: another simulation starting at the same
+  // moment can take one first. One more start with new ports settles that; a second failure is real.
+  const cp = await ControlPlane.start(cpOptions).catch((first: unknown) => {
+    log(`${env.name}: control plane failed to start, retrying with new ports: ${first instanceof Error ? first.message.split('\n')[0] : String(first)}`);
+    return ControlPlane.start(cpOptions);
+  });
   const failures: SimulationFailure[] = [];
   const tReady = Date.now();
   log(`${env.name}: control plane up in ${((tReady - t0) / 1000).toFixed(1)}s (${cp.dir})`);
