@@ -1,29 +1,26 @@
 /**
- * Where the simulation finds the real Kubernetes binaries: the per-machine tools cache that
- * scripts/install-tools.sh builds from the Go module proxy
- * (`${COCO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/coco-azure-gitops/tools}/<tool>-<version>/<tool>`).
+ * Where the simulation finds the real binaries: the Go tools at the versions scripts/tool-versions.sh
+ * pins, in the per-machine cache scripts/install-tools.sh builds them into
+ * (`<tools cache>/<tool>-<version>/<tool>`, see src/shared/tool-pins.ts); openssl on PATH (Debian).
  * A missing binary is an error naming the installer, never a skip.
  */
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { pinnedVersion, TOOL_VERSIONS_FILE, toolsCache } from '../shared/tool-pins';
 
-export type SimulationBinary = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'openssl';
+/** Each Go tool and the name of its pin. */
+const PINS = {
+  etcd: 'ETCD',
+  'kube-apiserver': 'KUBERNETES',
+  'kube-controller-manager': 'KUBERNETES',
+  'kube-scheduler': 'KUBERNETES',
+  kubectl: 'KUBERNETES',
+  kwok: 'KWOK',
+} as const;
 
-/** The tools cache folder (same rule as scripts/install-tools.sh). */
-export function toolsCache(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COCO_TOOLS_CACHE) return env.COCO_TOOLS_CACHE;
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'coco-azure-gitops', 'tools');
-}
+export type SimulationBinary = keyof typeof PINS | 'openssl';
 
-/** Orders `v1.36.3` style versions numerically. */
-function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
+const INSTALL = 'run bash scripts/install-tools.sh (npm test runs it)';
 
 function executable(path: string): boolean {
   try {
@@ -34,21 +31,25 @@ function executable(path: string): boolean {
   }
 }
 
+/** The pinned version of a Go tool, e.g. `v1.36.5` for kube-apiserver. */
+export function binaryVersion(name: keyof typeof PINS): string {
+  return pinnedVersion(PINS[name]);
+}
+
 /**
- * Absolute path of `name`: the newest `<name>-<version>/<name>` in the tools cache whose version
- * starts with `versionPrefix` (e.g. `v1.36`), else (openssl) the first one on PATH.
+ * Absolute path of `name`; with `versionPrefix` (e.g. `v1.36`) a pinned version outside it is an
+ * error rather than a silent other release.
  */
-export function binary(name: SimulationBinary, versionPrefix = ''): string {
-  const cache = toolsCache();
-  const prefix = `${name}-${versionPrefix}`;
-  const candidates = existsSync(cache)
-    ? readdirSync(cache)
-        .filter((d) => d.startsWith(prefix) && /^v?[0-9]/.test(d.slice(name.length + 1)) && executable(join(cache, d, name)))
-        .sort((a, b) => compareVersions(b.slice(name.length + 1), a.slice(name.length + 1)))
-    : [];
-  if (candidates.length > 0) return join(cache, candidates[0], name);
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir.startsWith('/') && executable(join(dir, name))) return join(dir, name);
+export function binary(name: SimulationBinary, versionPrefix?: string): string {
+  if (name === 'openssl') {
+    const found = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, name)).find(executable);
+    if (found === undefined) throw new Error(`openssl not found on PATH: ${INSTALL}`);
+    return found;
   }
-  throw new Error(`${name}${versionPrefix ? ` ${versionPrefix}` : ''} not found in ${cache}: run bash scripts/install-tools.sh`);
+  const version = binaryVersion(name);
+  if (versionPrefix !== undefined && !version.startsWith(versionPrefix)) throw new Error(`${name}: ${versionPrefix} wanted, ${TOOL_VERSIONS_FILE} pins ${version}`);
+  const dir = join(toolsCache(), `${name}-${version}`);
+  const path = join(dir, name);
+  if (!executable(path)) throw new Error(`${name} ${version} not found in ${dir}: ${INSTALL}`);
+  return path;
 }

@@ -10,7 +10,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binary, type SimulationBinary } from './binaries';
+import { binary, binaryVersion, type SimulationBinary } from './binaries';
 import { makeCertificates } from './certificates';
 import { moduleFile } from './go-modules';
 import { KubeClient } from './kube-client';
@@ -20,8 +20,8 @@ export interface ControlPlaneOptions {
   readonly serviceCidr: string;
   /** Pod network kwok hands pod IPs out of. */
   readonly podCidr: string;
-  /** Kubernetes version prefix of the binaries, e.g. `v1.36`. @default the newest in the tools cache */
-  readonly kubernetesVersion?: string;
+  /** Kubernetes minor the environment targets, e.g. `1.36`: the pinned binaries must be of it. @default any */
+  readonly kubernetesMinor?: string;
   /** Keep the work folder (logs) after stop(). @default false */
   readonly keep?: boolean;
 }
@@ -69,6 +69,10 @@ export class ControlPlane {
 
   /** Starts every component and waits until the API server is ready and the default ServiceAccount machinery runs. */
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
+    const pinned = binaryVersion('kube-apiserver');
+    if (opts.kubernetesMinor !== undefined && !pinned.startsWith(`v${opts.kubernetesMinor}.`)) {
+      throw new Error(`the environment targets Kubernetes ${opts.kubernetesMinor}, the pinned control plane is ${pinned} (scripts/tool-versions.sh)`);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'coco-simulate-'));
     const certs = makeCertificates(dir);
     const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
@@ -170,8 +174,7 @@ export class ControlPlane {
 
   private spawn(name: SimulationBinary, args: string[]): void {
     const log = openSync(join(this.dir, `${name}.log`), 'a');
-    const version = name === 'etcd' || name === 'kwok' ? '' : this.opts.kubernetesVersion ?? '';
-    const child = spawn(binary(name, version), args, { stdio: ['ignore', log, log], detached: false });
+    const child = spawn(binary(name), args, { stdio: ['ignore', log, log], detached: false });
     closeSync(log);
     this.processes.push({ name, child });
     child.on('exit', (code, signal) => {

@@ -6,11 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pinnedVersion } from '../shared/tool-pins';
 
 /** Module versions the simulation reads files from. */
 export const SIMULATION_MODULES = {
-  /** kwok whose default stages (kustomize/stage/...) drive node heartbeats and pod lifecycle. */
-  kwok: { path: 'sigs.k8s.io/kwok', version: 'v0.8.0' },
+  /** kwok whose default stages (kustomize/stage/...) drive node heartbeats and pod lifecycle: the kwok binary's own release. */
+  kwok: { path: 'sigs.k8s.io/kwok', version: pinnedVersion('KWOK') },
   /** Argo CD whose CRDs the platform installs (the same release the schemas come from). */
   argoCd: { path: 'github.com/argoproj/argo-cd/v3', version: 'v3.6.1' },
   /** Prometheus Operator CRDs, for clusters that declare them (cluster.crds). */

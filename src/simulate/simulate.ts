@@ -84,8 +84,8 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const network = env.config.infrastructure.network;
   const nodes = clusterNodes(env.config);
   const provides = clusterProvides(env.config);
-  // The control plane at the Kubernetes minor the environment targets (the binaries' newest patch).
-  const cpOptions = { serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesVersion: `v${env.config.kubernetesVersion}.`, keep: opts.keep };
+  // The control plane at the Kubernetes minor the environment targets (the pinned patch).
+  const cpOptions = { serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesMinor: env.config.kubernetesVersion, keep: opts.keep };
   // Free ports are picked before the components bind them: another simulation starting at the same
   // moment can take one first. One more start with new ports settles that; a second failure is real.
   const cp = await ControlPlane.start(cpOptions).catch((first: unknown) => {

@@ -2,12 +2,11 @@
 // `npm test` runs first) and runs them. A missing tool is an error, never a skip: a test that
 // needs one fails loudly with how to install it.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export { repoRoot } from '../../src/shared/repo-files';
-import { repoRoot } from '../../src/shared/repo-files';
+import { pinnedVersion, toolsCache } from '../../src/shared/tool-pins';
 
 /**
  * Tools built from the Go module proxy into the tools cache, each with the name of its pin in
@@ -48,40 +47,11 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-const PIN_LINE = /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)_VERSION='(v\d+\.\d+\.\d+)'$/;
-
-/**
- * The pins of `text` (the contents of `file`): name (without `_VERSION`) to version. Only
- * comments, blank lines and `NAME_VERSION='vX.Y.Z'` lines are allowed, so that what the
- * installer's bash sees and what this reads cannot differ.
- */
-export function parseToolVersions(text: string, file: string): ReadonlyMap<string, string> {
-  const pins = new Map<string, string>();
-  text.split('\n').forEach((line, i) => {
-    if (line === '' || line.startsWith('#')) return;
-    const m = PIN_LINE.exec(line);
-    if (m === null) throw new Error(`${file}:${i + 1}:1: expected a comment or NAME_VERSION='vX.Y.Z', found ${JSON.stringify(line)}`);
-    if (pins.has(m[1])) throw new Error(`${file}:${i + 1}:1: expected one pin per name, found ${m[1]}_VERSION again`);
-    pins.set(m[1], m[2]);
-  });
-  return pins;
-}
-
-let pinned: ReadonlyMap<string, string> | undefined;
+export { parseToolVersions, toolsCache } from '../../src/shared/tool-pins';
 
 /** The version scripts/tool-versions.sh pins for Go tool `name`, e.g. `v1.36.5`. */
 export function toolVersion(name: GoToolName): string {
-  const file = 'scripts/tool-versions.sh';
-  pinned ??= parseToolVersions(readFileSync(join(repoRoot(), file), 'utf8'), file);
-  const version = pinned.get(GO_TOOL_PINS[name]);
-  if (version === undefined) throw new Error(`${file}: no ${GO_TOOL_PINS[name]}_VERSION (the pin of ${name})`);
-  return version;
-}
-
-/** The per-machine tools cache, by the rule of scripts/install-tools.sh (empty variables count as unset, as in bash's `:-`). */
-export function toolsCache(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COCO_TOOLS_CACHE) return env.COCO_TOOLS_CACHE;
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'coco-azure-gitops', 'tools');
+  return pinnedVersion(GO_TOOL_PINS[name]);
 }
 
 function isGoTool(name: ToolName): name is GoToolName {
