@@ -44,7 +44,8 @@ describe('shipped environments', () => {
     expect(kbs.storage).toEqual({ size: '1Gi', accessMode: 'ReadWriteOnce' });
     expect(kbs.admin).toEqual({ publicKeySecretName: 'kbs-admin-public-key', tokenSecretName: 'kbs-admin-token', issuer: 'coco-azure-gitops', audience: 'kbs', role: 'provisioner' });
     expect(kbs.attestation.tcbStatuses).toEqual(['UpToDate']);
-    expect(kbs.resourcePolicy).toEqual({ allowAll: false, extraPaths: [] });
+    expect(kbs.resourcePolicy).toEqual({ allowAll: false, extraPaths: [], externalWorkloads: [] });
+    expect(kbs.attestation.acceptUnmeasured).toBeUndefined();
     expect(kbs.tlsSecretName).toBeUndefined();
   });
 });
@@ -90,6 +91,29 @@ describe('production gates (azure-tdx, profile production)', () => {
   it('refuses out-of-date TCB statuses', () => {
     expect(kbsProblems(edit(tdx, '    tees: [az-tdx-vtpm]\n', '    tees: [az-tdx-vtpm]\n    tcbStatuses: [UpToDate, SWHardeningNeeded, OutOfDate]\n'))).toEqual([
       `${F}: /kbs/attestation/tcbStatuses/2: expected a TCB status without known unpatched vulnerabilities (profile production refuses OutOfDate*), found string "OutOfDate"`,
+    ]);
+  });
+
+  it('refuses a TEE running unrecognised software unless acceptUnmeasured names a reason', () => {
+    const unacknowledged = tdx.replace(/ {4}acceptUnmeasured:\n {6}reason: .*\n/, '');
+    expect(unacknowledged).not.toMatch(/^ {4}acceptUnmeasured:/m);
+    expect(kbsProblems(unacknowledged)).toEqual([
+      `${F}: /kbs/attestation/measurements: expected reference values for az-tdx-vtpm (profile production refuses a TEE running unrecognised software; docs/kbs.md says how to read them from a trusted node) or kbs.attestation.acceptUnmeasured with a reason, found a list (0 items)`,
+    ]);
+    const measured = edit(unacknowledged, '    tees: [az-tdx-vtpm]\n', `    tees: [az-tdx-vtpm]\n    measurements:\n      - tee: az-tdx-vtpm\n        claim: tpm.pcr11\n        values: ["${'a'.repeat(64)}"]\n`);
+    expect(kbsProblems(measured)).toEqual([]);
+    // Both at once contradict each other; a reference value of a TEE that is not listed is refused.
+    expect(kbsProblems(edit(tdx, '    tees: [az-tdx-vtpm]\n', `    tees: [az-tdx-vtpm]\n    measurements:\n      - tee: tdx\n        claim: quote.body.mr_td\n        values: [aa]\n`))).toEqual([
+      `${F}: /kbs/attestation/measurements/0/tee: expected one of kbs.attestation.tees (az-tdx-vtpm), found string "tdx"`,
+      `${F}: /kbs/attestation/acceptUnmeasured: expected nothing when kbs.attestation.measurements are configured (give reference values for every TEE instead), found a mapping`,
+    ]);
+  });
+
+  it('external workloads name a listed TEE and held resources', () => {
+    const text = edit(tdx, '  resources:\n', `  resourcePolicy:\n    externalWorkloads:\n      - name: Deployment/shop/checkout\n        tee: snp\n        initdataDigest: sha256:${'b'.repeat(64)}\n        resources: [default/app/other]\n  resources:\n`);
+    expect(kbsProblems(text)).toEqual([
+      `${F}: /kbs/resourcePolicy/externalWorkloads/0/tee: expected one of kbs.attestation.tees (az-tdx-vtpm), found string "snp"`,
+      `${F}: /kbs/resourcePolicy/externalWorkloads/0/resources/0: expected a path of kbs.resources or kbs.resourcePolicy.extraPaths, found string "default/app/other"`,
     ]);
   });
 
@@ -161,7 +185,7 @@ describe('rules for every profile', () => {
     expect(kbsProblems(text)).toEqual([
       `${F}: /kbs/resources/1/path: expected a KBS resource path <repository>/<type>/<tag> such as default/image_key/nginx, found string "default/secret"`,
     ]);
-    const m = edit(dev, '    tees: [sample]', '    tees: [sample]\n    measurements:\n      - claim: quote.body.mr_td.x.y\n        values: [ABCD]');
+    const m = edit(dev, '    tees: [sample]', '    tees: [sample]\n    measurements:\n      - tee: tdx\n        claim: quote.body.mr_td.x.y\n        values: [ABCD]');
     expect(kbsProblems(m)).toEqual([
       `${F}: /kbs/attestation/measurements/0/claim: expected a claim path of 1 to 3 dot-separated names such as quote.body.mr_td or tpm.pcr11, found string "quote.body.mr_td.x.y"`,
       `${F}: /kbs/attestation/measurements/0/values/0: expected lowercase hex, as the verifier reports it, found string "ABCD"`,

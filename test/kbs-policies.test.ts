@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, repoRoot } from './support/tools';
 import { configMapData, kbsObjects, loadEnv } from './kbs-support';
+import { resourceBindings } from '../src/k8s/kbs/resource-binding';
 
 const POLICIES = join(repoRoot(), 'policies/kbs');
 const SETS = ['resource', 'attestation'] as const;
@@ -13,6 +14,24 @@ const SETS = ['resource', 'attestation'] as const;
 function opa(args: string[]): { code: number; out: string } {
   const r = run('opa', args);
   return { code: r.code, out: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * opa's own capabilities plus `query_reference_value`, the extension Trustee v0.21's EAR broker
+ * registers for attestation policies (attestation-service/src/ear_token/broker.rs): opa compiles
+ * the policy with it, and the tests replace it with `with` by what the RVPS would hold.
+ */
+const CAPABILITIES = (() => {
+  const caps = JSON.parse(opa(['capabilities', '--current']).out) as { builtins: unknown[] };
+  caps.builtins.push({ name: 'query_reference_value', decl: { type: 'function', args: [{ type: 'string' }], result: { type: 'any' } } });
+  const file = join(mkdtempSync(join(tmpdir(), 'opa-caps-')), 'capabilities.json');
+  writeFileSync(file, JSON.stringify(caps));
+  return file;
+})();
+
+/** `opa test|check` with the capabilities the policies are written for. */
+function opaWithCaps(command: 'test' | 'check', args: string[]): { code: number; out: string } {
+  return opa([command, '--capabilities', CAPABILITIES, ...args]);
 }
 
 /** A folder with one rendered policy and the static test cases of its set. */
@@ -28,13 +47,19 @@ function policiesOf(name: string): Record<(typeof SETS)[number], string> {
   return { resource: data['resource-policy.rego'], attestation: data['attestation-policy.rego'] };
 }
 
-/** Evaluates `query` against one policy file with `input` and extra base documents in `data`. */
-function evaluate(rego: string, query: string, input: unknown, data: Record<string, unknown> = {}): unknown {
+/**
+ * Evaluates `query` against one policy file with `input` and extra base documents in `data`;
+ * `query_reference_value` answers from `rvps` (id -> accepted values), as the RVPS would after
+ * the provisioning Job registered them.
+ */
+function evaluate(rego: string, query: string, input: unknown, data: Record<string, unknown> = {}, rvps: Record<string, string[]> = {}): unknown {
   const dir = mkdtempSync(join(tmpdir(), 'kbs-eval-'));
   writeFileSync(join(dir, 'policy.rego'), rego);
+  writeFileSync(join(dir, 'rvps.rego'), 'package rvps_mock\n\nlookup(id) := data.rvps_values[id]\n');
   writeFileSync(join(dir, 'input.json'), JSON.stringify(input));
-  writeFileSync(join(dir, 'data.json'), JSON.stringify(data));
-  const r = opa(['eval', '--format', 'json', '--data', join(dir, 'policy.rego'), '--data', join(dir, 'data.json'), '--input', join(dir, 'input.json'), query]);
+  writeFileSync(join(dir, 'data.json'), JSON.stringify({ ...data, rvps_values: rvps }));
+  const args = ['--data', join(dir, 'policy.rego'), '--data', join(dir, 'rvps.rego'), '--data', join(dir, 'data.json'), '--input', join(dir, 'input.json')];
+  const r = opa(['eval', '--format', 'json', '--capabilities', CAPABILITIES, ...args, `${query} with query_reference_value as data.rvps_mock.lookup`]);
   expect(r.code).toBe(0);
   const result = JSON.parse(r.out) as { result?: { expressions: { value: unknown }[] }[] };
   return result.result?.[0]?.expressions[0]?.value;
@@ -60,7 +85,7 @@ function request(path: string): Record<string, unknown> {
 
 describe('static policies (policies/kbs)', () => {
   it.each(SETS)('%s: opa test passes, with allow and deny cases', (set) => {
-    const r = opa(['test', '--verbose', join(POLICIES, set)]);
+    const r = opaWithCaps('test', ['--verbose', join(POLICIES, set)]);
     expect(r.out).toMatch(/PASS: \d+\/\d+/);
     expect(r.code).toBe(0);
     // Both kinds of cases exist: decisions that allow and that deny.
@@ -72,7 +97,7 @@ describe('static policies (policies/kbs)', () => {
   });
 
   it.each(SETS)('%s: opa check --strict and opa fmt are clean', (set) => {
-    expect(opa(['check', '--strict', join(POLICIES, set)])).toEqual({ code: 0, out: '' });
+    expect(opaWithCaps('check', ['--strict', join(POLICIES, set)])).toEqual({ code: 0, out: '' });
     expect(opa(['fmt', '--list', join(POLICIES, set)])).toEqual({ code: 0, out: '' });
   });
 
@@ -81,29 +106,24 @@ describe('static policies (policies/kbs)', () => {
   });
 });
 
-describe.each(['azure-tdx', 'coco-dev'])('%s: rendered policies', (name) => {
+/** The EAR token for `tee` with `vector` and the verifier's init_data claim (broker.rs transform_claims). */
+function guestToken(tee: string, vector: Record<string, number>, initData: string): unknown {
+  return { submods: { cpu0: { 'ear.status': 'affirming', 'ear.trustworthiness-vector': vector, 'ear.veraison.annotated-evidence': { [tee]: {}, init_data: initData } } } };
+}
+
+const MEASURED = { hardware: 2, configuration: 2, executables: 3 };
+const UNMEASURED = { hardware: 2, configuration: 2, executables: 33 };
+
+describe.each(['azure-tdx', 'bare-metal', 'coco-dev'])('%s: rendered policies', (name) => {
   const policies = policiesOf(name);
 
   it.each(SETS)('%s: the static test cases pass on the rendered copy; check and fmt clean', (set) => {
     const dir = renderedSet(set, policies[set]);
-    const r = opa(['test', dir]);
+    const r = opaWithCaps('test', [dir]);
     expect(r.out).toMatch(/PASS: \d+\/\d+/);
     expect(r.code).toBe(0);
-    expect(opa(['check', '--strict', dir])).toEqual({ code: 0, out: '' });
+    expect(opaWithCaps('check', ['--strict', dir])).toEqual({ code: 0, out: '' });
     expect(opa(['fmt', '--list', dir])).toEqual({ code: 0, out: '' });
-  });
-
-  it('resource policy: releases only the configured paths, only to the configured TEE', () => {
-    const env = loadEnv(name);
-    const tee = env.config.kbs.attestation.tees[0];
-    const trusted = { hardware: 2, configuration: 2, executables: 33 };
-    const allow = (tok: unknown, path: string) => evaluate(policies.resource, 'data.policy.allow', tok, request(path));
-    for (const r of env.config.kbs.resources) expect(allow(token(tee, trusted), r.path)).toBe(true);
-    expect(allow(token(tee, trusted), 'default/image_key/not-listed')).toBe(false);
-    expect(allow(token(tee, { ...trusted, hardware: 97 }), env.config.kbs.resources[0].path)).toBe(false);
-    expect(allow({}, env.config.kbs.resources[0].path)).toBe(false);
-    const other = name === 'azure-tdx' ? 'sample' : 'az-tdx-vtpm';
-    expect(allow(token(other, trusted), env.config.kbs.resources[0].path)).toBe(false);
   });
 
   it('production never renders the sample TEE or allow-all', () => {
@@ -114,6 +134,85 @@ describe.each(['azure-tdx', 'coco-dev'])('%s: rendered policies', (name) => {
     } else {
       expect(settings.tees).toEqual(['sample']);
     }
+  });
+});
+
+describe('resource policy decisions on the shipped environments', () => {
+  it('bare-metal: the confidential app guest gets its resources; another initdata, TEE or no claim gets nothing', () => {
+    const env = loadEnv('bare-metal');
+    const { resource } = policiesOf('bare-metal');
+    const bindings = resourceBindings(env);
+    const app = bindings.flatMap((b) => b.clients).find((c) => c.workload === 'Deployment/coco-demo-confidential-app/confidential-app');
+    if (!app?.initData) throw new Error('the confidential app is not bound');
+    // The digest the rendered Deployment really carries, in MRCONFIGID form (48 bytes, zero-padded).
+    expect(app.initData).toBe(`${app.initdataDigest?.slice('sha256:'.length)}${'0'.repeat(32)}`);
+    const allow = (tok: unknown, path: string) => evaluate(resource, 'data.policy.allow', tok, request(path));
+    const paths = ['default/app/db-password', 'default/app/api-credentials', 'default/image_key/sensitive-app'];
+    expect(bindings.map((b) => b.path).sort()).toEqual([...paths].sort());
+    for (const path of paths) {
+      expect(allow(guestToken('tdx', MEASURED, app.initData), path)).toBe(true);
+      // Acknowledged unmeasured (kbs.attestation.acceptUnmeasured): still bound to the initdata.
+      expect(allow(guestToken('tdx', UNMEASURED, app.initData), path)).toBe(true);
+      expect(allow(guestToken('tdx', MEASURED, `${'ab'.repeat(32)}${'0'.repeat(32)}`), path)).toBe(false);
+      expect(allow(guestToken('snp', MEASURED, app.initData), path)).toBe(false);
+      expect(allow(token('tdx', MEASURED), path)).toBe(false);
+      expect(allow({}, path)).toBe(false);
+    }
+    expect(allow(guestToken('tdx', MEASURED, app.initData), 'default/app/not-listed')).toBe(false);
+  });
+
+  it('bare-metal with reference values: unrecognised executables get nothing', () => {
+    const env = loadEnv('bare-metal', (c) => {
+      c.kbs.attestation.acceptUnmeasured = undefined;
+      c.kbs.attestation.measurements = [
+        { tee: 'tdx', claim: 'quote.body.mr_td', values: ['aa'] },
+        { tee: 'snp', claim: 'measurement', values: ['bb'] },
+      ];
+    });
+    const data = configMapData(kbsObjects(env), 'kbs-policies');
+    const app = resourceBindings(env).flatMap((b) => b.clients).find((c) => c.tee === 'tdx');
+    if (!app?.initData) throw new Error('the confidential app is not bound');
+    const allow = (vector: Record<string, number>) => evaluate(data['resource-policy.rego'], 'data.policy.allow', guestToken('tdx', vector, app.initData as string), request('default/app/db-password'));
+    expect(allow(MEASURED)).toBe(true);
+    expect(allow(UNMEASURED)).toBe(false);
+  });
+
+  it('azure-tdx: the nginx image key goes to measured Azure TDX nodes only', () => {
+    const env = loadEnv('azure-tdx', (c) => {
+      c.kbs.attestation.acceptUnmeasured = undefined;
+      c.kbs.attestation.measurements = [{ tee: 'az-tdx-vtpm', claim: 'tpm.pcr11', values: ['bb'] }];
+    });
+    const data = configMapData(kbsObjects(env), 'kbs-policies');
+    expect(resourceBindings(env)).toEqual([{ path: 'default/image_key/nginx', clients: [{ tee: 'az-tdx-vtpm', initData: null, workload: 'nodes' }] }]);
+    const allow = (tok: unknown, path = 'default/image_key/nginx') => evaluate(data['resource-policy.rego'], 'data.policy.allow', tok, request(path));
+    expect(allow(token('az-tdx-vtpm', MEASURED))).toBe(true);
+    expect(allow(token('az-tdx-vtpm', UNMEASURED))).toBe(false);
+    expect(allow(token('tdx', MEASURED))).toBe(false);
+    expect(allow(token('sample', MEASURED))).toBe(false);
+    expect(allow(token('az-tdx-vtpm', MEASURED), 'default/image_key/not-listed')).toBe(false);
+  });
+
+  it('coco-dev: the demos that reference a resource get it (sample TEE, dev: no initdata to compare), others nothing', () => {
+    const env = loadEnv('coco-dev');
+    expect(resourceBindings(env).map((b) => [b.path, b.clients.map((c) => `${c.workload} ${c.tee}`)])).toEqual([
+      ['default/key/ssh-demo', ['Pod/coco-demo-05-encrypted-image/coco-demo-05 sample']],
+      ['default/secret/1', ['Pod/coco-demo-04-cdh-resource/coco-demo-04 sample']],
+    ]);
+    const { resource } = policiesOf('coco-dev');
+    expect(evaluate(resource, 'data.policy.allow', token('sample', UNMEASURED), request('default/secret/1'))).toBe(true);
+    expect(evaluate(resource, 'data.policy.allow', token('tdx', MEASURED), request('default/secret/1'))).toBe(false);
+  });
+
+  it('an external workload (kbs.resourcePolicy.externalWorkloads) is bound by its configured digest', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const env = loadEnv('bare-metal', (c) => {
+      c.kbs.resourcePolicy.externalWorkloads = [{ name: 'Deployment/shop/checkout', tee: 'snp', initdataDigest: digest, resources: ['default/app/db-password'] }];
+    });
+    const { clients } = resourceBindings(env).find((b) => b.path === 'default/app/db-password') ?? { clients: [] };
+    expect(clients.map((c) => [c.workload, c.tee, c.initData])).toContainEqual(['Deployment/shop/checkout', 'snp', 'c'.repeat(64)]);
+    const data = configMapData(kbsObjects(env), 'kbs-policies');
+    expect(evaluate(data['resource-policy.rego'], 'data.policy.allow', guestToken('snp', MEASURED, 'c'.repeat(64)), request('default/app/db-password'))).toBe(true);
+    expect(evaluate(data['resource-policy.rego'], 'data.policy.allow', guestToken('snp', MEASURED, 'c'.repeat(64)), request('default/app/api-credentials'))).toBe(false);
   });
 });
 
@@ -136,16 +235,19 @@ describe('attestation policy decisions', () => {
     expect(evaluate(attestation, 'data.policy.extensions', {})).toEqual([]);
   });
 
-  it('measurements from the environment file pin executables', () => {
-    const env = loadEnv('azure-tdx', (c) => (c.kbs.attestation.measurements = [{ claim: 'tpm.pcr11', values: ['bb'] }]));
+  it('reference values from the environment file, registered in the RVPS, pin executables', () => {
+    const env = loadEnv('azure-tdx', (c) => {
+      c.kbs.attestation.acceptUnmeasured = undefined;
+      c.kbs.attestation.measurements = [{ tee: 'az-tdx-vtpm', claim: 'tpm.pcr11', values: ['bb'] }];
+    });
     const data = configMapData(kbsObjects(env), 'kbs-policies');
-    expect(evaluate(data['attestation-policy.rego'], 'data.policy.trust_claims.executables', { 'az-tdx-vtpm': AZ_TDX_CLAIMS })).toBe(3);
+    const rvps = { 'az-tdx-vtpm.tpm.pcr11': ['bb'] };
+    const executables = (claims: unknown, values: Record<string, string[]> = rvps) => evaluate(data['attestation-policy.rego'], 'data.policy.trust_claims.executables', { 'az-tdx-vtpm': claims }, {}, values);
+    expect(executables(AZ_TDX_CLAIMS)).toBe(3);
+    expect(executables({ ...AZ_TDX_CLAIMS, tpm: { pcr11: 'cc' } })).toBe(33);
+    // Nothing registered under the id (the Job has not run): not trusted.
+    expect(executables(AZ_TDX_CLAIMS, {})).toBe(33);
     expect(opa(['fmt', '--list', renderedSet('attestation', data['attestation-policy.rego'])])).toEqual({ code: 0, out: '' });
-    expect(evaluate(data['attestation-policy.rego'], 'data.policy.trust_claims.executables', { 'az-tdx-vtpm': { ...AZ_TDX_CLAIMS, tpm: { pcr11: 'cc' } } })).toBe(33);
-    // and the resource policy then requires them.
-    const tok = (executables: number) => token('az-tdx-vtpm', { hardware: 2, configuration: 2, executables });
-    expect(evaluate(data['resource-policy.rego'], 'data.policy.allow', tok(3), request('default/image_key/nginx'))).toBe(true);
-    expect(evaluate(data['resource-policy.rego'], 'data.policy.allow', tok(33), request('default/image_key/nginx'))).toBe(false);
   });
 
   it('coco-dev: the sample TEE is trusted only because the dev config lists it', () => {

@@ -69,16 +69,21 @@ configuration := 2 if {
 	input.sample.debug == false
 }
 
-# Executables: every configured measurement of the attested TEE has one of its expected values.
+# Executables: every reference value configured for the attested TEE matches its claim. The
+# accepted values live in the attestation service's reference value store (RVPS), where the
+# provisioning Job registers them (POST /kbs/v0/reference-value); query_reference_value is the
+# extension the v0.21 EAR broker gives policies (attestation-service/src/ear_token/broker.rs).
+# The settings only name which claim each reference value id appraises.
 executables := 3 if {
-	count(settings.measurements) > 0
 	some tee in settings.tees
 	claims := input[tee]
-	mismatches := [m | some m in settings.measurements; not measured(claims, m)]
+	expected := [rv | some rv in settings.reference_values; rv.tee == tee]
+	count(expected) > 0
+	mismatches := [rv | some rv in expected; not measured(claims, rv)]
 	count(mismatches) == 0
 }
 
-measured(claims, m) if claim_value(claims, split(m.claim, ".")) in m.values
+measured(claims, rv) if claim_value(claims, split(rv.claim, ".")) in query_reference_value(rv.id)
 
 claim_value(claims, path) := claims[path[0]] if count(path) == 1
 
@@ -88,7 +93,7 @@ claim_value(claims, path) := claims[path[0]][path[1]][path[2]] if count(path) ==
 
 # BEGIN SETTINGS
 settings := {
-	"measurements": [],
+	"reference_values": [],
 	"tcb_statuses": ["UpToDate"],
 	"tees": ["az-tdx-vtpm"],
 }

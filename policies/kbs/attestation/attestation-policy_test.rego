@@ -6,12 +6,23 @@ import rego.v1
 
 import data.policy
 
-az_settings := {"measurements": [], "tcb_statuses": ["UpToDate"], "tees": ["az-tdx-vtpm"]}
+az_settings := {"reference_values": [], "tcb_statuses": ["UpToDate"], "tees": ["az-tdx-vtpm"]}
 
-measured_settings := object.union(az_settings, {"measurements": [
-	{"claim": "quote.body.mr_td", "values": ["aa11", "bb22"]},
-	{"claim": "tpm.pcr11", "values": ["cc33"]},
+measured_settings := object.union(az_settings, {"reference_values": [
+	{"claim": "quote.body.mr_td", "id": "az-tdx-vtpm.quote.body.mr_td", "tee": "az-tdx-vtpm"},
+	{"claim": "tpm.pcr11", "id": "az-tdx-vtpm.tpm.pcr11", "tee": "az-tdx-vtpm"},
+	{"claim": "measurement", "id": "snp.measurement", "tee": "snp"},
 ]})
+
+# What the provisioning Job registered in the RVPS (sample provenance: id -> accepted values).
+rvps := {
+	"az-tdx-vtpm.quote.body.mr_td": ["aa11", "bb22"],
+	"az-tdx-vtpm.tpm.pcr11": ["cc33"],
+	"snp.measurement": ["ee55"],
+}
+
+# The EAR broker's extension: the values registered under an id, undefined when none are.
+rvps_lookup(id) := rvps[id]
 
 # Claims of deps/verifier/src/az_tdx_vtpm at v0.21.0 (TDX quote, TD attributes, vTPM PCRs, DCAP result).
 az_claims := {
@@ -25,7 +36,9 @@ az_claims := {
 }
 
 vector(settings, claims) := v if {
-	v := policy.trust_claims with input as claims with data.policy.settings as settings
+	v := policy.trust_claims with input as claims
+		with data.policy.settings as settings
+		with query_reference_value as rvps_lookup
 }
 
 test_genuine_az_tdx_vtpm if {
@@ -85,19 +98,31 @@ test_missing_measured_claim_not_trusted if {
 	vector(measured_settings, {"az-tdx-vtpm": claims}).executables == 33
 }
 
+test_reference_value_not_registered_not_trusted if {
+	settings := object.union(az_settings, {"reference_values": [{"claim": "tpm.pcr11", "id": "az-tdx-vtpm.tpm.pcr99", "tee": "az-tdx-vtpm"}]})
+	vector(settings, {"az-tdx-vtpm": az_claims}).executables == 33
+}
+
+test_no_reference_values_for_the_tee_not_trusted if {
+	vector(az_settings, {"az-tdx-vtpm": az_claims}).executables == 33
+	settings := object.union(measured_settings, {"tees": ["az-tdx-vtpm", "tdx"]})
+	vector(settings, {"tdx": az_claims}).executables == 33
+}
+
 test_sample_tee_when_enabled if {
-	v := vector({"measurements": [], "tcb_statuses": ["UpToDate"], "tees": ["sample"]}, {"sample": {"debug": false, "svn": "1"}})
+	v := vector({"reference_values": [], "tcb_statuses": ["UpToDate"], "tees": ["sample"]}, {"sample": {"debug": false, "svn": "1"}})
 	v.hardware == 2
 	v.configuration == 2
 }
 
 test_snp if {
-	settings := {"measurements": [{"claim": "measurement", "values": ["ee55"]}], "tcb_statuses": ["UpToDate"], "tees": ["snp"]}
+	settings := object.union(measured_settings, {"tees": ["snp"]})
 	v := vector(settings, {"snp": {"measurement": "ee55", "policy_debug_allowed": false}})
 	v.hardware == 2
 	v.configuration == 2
 	v.executables == 3
 	vector(settings, {"snp": {"measurement": "ee55", "policy_debug_allowed": true}}).configuration == 36
+	vector(settings, {"snp": {"measurement": "ff66", "policy_debug_allowed": false}}).executables == 33
 }
 
 test_bare_tdx if {

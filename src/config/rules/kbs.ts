@@ -6,6 +6,7 @@
 import type { EnvironmentConfig } from '../schema';
 import { contains, INTERNET_SOURCES, parseCidr } from '../../shared/network';
 import type { Report } from './report';
+import { checkKbsAttestation } from './kbs-attestation';
 
 const OUT_OF_DATE = ['OutOfDate', 'OutOfDateConfigurationNeeded'];
 
@@ -54,6 +55,7 @@ export function checkKbs(env: EnvironmentConfig, report: Report): void {
     if (production) report(`/kbs/attestation/tees/${i}`, 'a hardware TEE (profile production refuses the sample TEE, which any machine can impersonate)', tee);
     else if (!dev.allowSampleTeePolicy) report(`/kbs/attestation/tees/${i}`, 'a hardware TEE (the sample TEE needs devSwitches.allowSampleTeePolicy)', tee);
   });
+  checkKbsAttestation(env, report);
   kbs.attestation.tcbStatuses.forEach((status, i) => {
     if (production && OUT_OF_DATE.includes(status)) {
       report(`/kbs/attestation/tcbStatuses/${i}`, 'a TCB status without known unpatched vulnerabilities (profile production refuses OutOfDate*)', status);

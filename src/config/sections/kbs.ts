@@ -44,20 +44,52 @@ const Resource = Obj(
   { description: 'A resource the provisioning Job uploads through the admin API. Its path is also what the resource policy releases.' },
 );
 
+/** TEEs with hardware evidence (reference values and workload bindings never name the sample TEE). */
+const HARDWARE_TEES = ['az-tdx-vtpm', 'tdx', 'snp'] as const;
+
 const Measurement = Obj(
   {
+    tee: StringEnum(HARDWARE_TEES, { description: 'TEE whose evidence carries the claim (one of kbs.attestation.tees).' }),
     claim: Type.String({
       pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+){0,2}$',
       [EXPECTED_KEYWORD]: 'a claim path of 1 to 3 dot-separated names such as quote.body.mr_td or tpm.pcr11',
-      description: 'Claim of the TEE evidence, relative to the TEE (az-tdx-vtpm: quote.body.mr_td, tpm.pcr11; tdx: quote.body.mr_td, quote.body.rtmr_1; snp: measurement).',
+      description:
+        'Claim of the TEE evidence, relative to the TEE, as the Trustee v0.21 verifiers name them (az-tdx-vtpm: tpm.pcr00 ... tpm.pcr23, quote.body.mr_td; tdx: quote.body.mr_td, quote.body.rtmr_0 ... rtmr_3; snp: measurement). docs/kbs.md says how to read them from a trusted node.',
     }),
     values: Type.Array(Type.String({ pattern: '^[0-9a-f]+$', [EXPECTED_KEYWORD]: 'lowercase hex, as the verifier reports it' }), {
       minItems: 1,
       uniqueItems: true,
-      description: 'Accepted values of the claim.',
+      description: 'Accepted values of the claim (several during an image bump: the old and the new image).',
     }),
   },
-  { description: 'An expected measurement: the attestation policy marks executables trusted (3) only when every listed claim has one of its values.' },
+  {
+    description:
+      'A reference value: the provisioning Job registers the values in the attestation service\'s reference value store (RVPS) under the id <tee>.<claim>; the attestation policy marks executables trusted (3) only when every reference value of the attested TEE matches.',
+  },
+);
+
+const AcceptUnmeasured = Obj(
+  {
+    reason: Type.String({ minLength: 20, maxLength: 400, description: 'Why this environment releases resources without appraising what the TEE runs; shown in POSTURE.md.' }),
+  },
+  {
+    description:
+      'Acknowledge that kbs.attestation.measurements is empty: any genuine, non-debug TEE of the listed types passes (on az-tdx-vtpm any up-to-date Azure TDX CVM, in any subscription; Kata guests are still bound to their initdata). The production profile refuses empty measurements without it.',
+  },
+);
+
+const ExternalWorkload = Obj(
+  {
+    name: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][-A-Za-z0-9./]*$', [EXPECTED_KEYWORD]: 'a workload name such as Deployment/shop/checkout', description: 'Who this is, for POSTURE.md and the rendered policy.' }),
+    tee: StringEnum(['tdx', 'snp'] as const, { description: 'TEE of the workload\'s Kata runtime class.' }),
+    initdataDigest: Type.String({
+      pattern: '^sha256:[0-9a-f]{64}$',
+      [EXPECTED_KEYWORD]: 'sha256:<64 hex digits>, as npx confidentialize reports it',
+      description: 'Digest of the initdata the workload boots with (the confidentialize report prints it).',
+    }),
+    resources: Type.Array(ResourcePath('A resource the workload fetches.'), { minItems: 1, uniqueItems: true, description: 'Resources released to this workload.' }),
+  },
+  { description: 'A Kata workload this bundle does not render (e.g. made confidential by npx confidentialize) that KBS releases resources to.' },
 );
 
 export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
@@ -132,7 +164,11 @@ export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
         uniqueItems: true,
         description: 'Accepted Intel TCB statuses of TDX quotes (production refuses OutOfDate*).',
       }),
-      measurements: Type.Array(Measurement, { default: [], description: 'Expected measurements. Empty: executables are not appraised (the resource policy then does not require them).' }),
+      measurements: Type.Array(Measurement, {
+        default: [],
+        description: 'Reference values of what the nodes or guests must run. Empty: executables are not appraised, which the production profile refuses without acceptUnmeasured.',
+      }),
+      acceptUnmeasured: Type.Optional(AcceptUnmeasured),
     },
     'Attestation policy generated for the built-in attestation service.',
   ),
@@ -140,9 +176,14 @@ export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
   resourcePolicy: Section(
     {
       allowAll: Type.Boolean({ default: false, description: 'DEV ONLY: release every resource to every attested client (needs devSwitches.allowSampleTeePolicy; production refuses).' }),
-      extraPaths: Type.Array(ResourcePath('A resource path uploaded by hand that the policy also releases.'), { default: [], uniqueItems: true, description: 'Paths released besides those of `resources`.' }),
+      extraPaths: Type.Array(ResourcePath('A resource path uploaded by hand that the policy also releases.'), {
+        default: [],
+        uniqueItems: true,
+        description: 'Paths released besides those of `resources`, to the workloads that reference them like any other.',
+      }),
+      externalWorkloads: Type.Array(ExternalWorkload, { default: [], description: 'Kata workloads outside this bundle and the resources released to them.' }),
     },
-    'Resource policy generated for KBS: releases the listed paths to trusted TEEs only.',
+    'Resource policy generated for KBS: releases each resource only to the workloads that reference it (Kata guests by their initdata digest; node-level clients as measured nodes), in trusted TEEs.',
   ),
   access: Section(
     {

@@ -11,7 +11,8 @@ import { kbsClusterUrl, kbsEndpoint, KBS_PORT, KBS_SERVICE_NAME } from '../../sh
 import { VERSIONS } from '../../shared/versions';
 import type { EnvironmentConfig } from '../../config/schema';
 import { renderKbsConfigToml } from './kbs-config-toml';
-import { renderAttestationPolicy, renderResourcePolicy } from './kbs-policies';
+import { referenceValueId, renderAttestationPolicy, renderResourcePolicy } from './kbs-policies';
+import { resourceBindings } from './resource-binding';
 import { PROVISION_SCRIPT, renderResourceList } from './provision-script';
 import {
   ATTESTATION_POLICY_KEY,
@@ -92,13 +93,21 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
       [RESOURCE_POLICY_KEY]: renderResourcePolicy(
         {
           allowAll: kbs.resourcePolicy.allowAll,
+          // Unmeasured only where the config rules let it be: acknowledged by name, or dev.
           requireMeasurements: kbs.attestation.measurements.length > 0,
-          resourcePaths: [...kbs.resources.map((r) => r.path), ...kbs.resourcePolicy.extraPaths],
+          bindings: resourceBindings(env),
           tees: kbs.attestation.tees,
         },
         origin,
       ),
-      [ATTESTATION_POLICY_KEY]: renderAttestationPolicy({ measurements: kbs.attestation.measurements, tcbStatuses: kbs.attestation.tcbStatuses, tees: kbs.attestation.tees }, origin),
+      [ATTESTATION_POLICY_KEY]: renderAttestationPolicy(
+        {
+          referenceValues: kbs.attestation.measurements.map((m) => ({ id: referenceValueId(m), tee: m.tee, claim: m.claim })),
+          tcbStatuses: kbs.attestation.tcbStatuses,
+          tees: kbs.attestation.tees,
+        },
+        origin,
+      ),
     },
   });
 

@@ -5,28 +5,38 @@
  * policies are the tested files plus data.
  */
 import { repoFile } from '../../shared/repo-files';
+import type { ResourceBinding } from './resource-binding';
 
 /** Settings of policies/kbs/resource/resource-policy.rego. */
 export interface ResourcePolicySettings {
   /** DEV ONLY: release every resource to every attested client. */
   readonly allowAll: boolean;
-  /** Also require trusted executables (measurements are configured). */
+  /** Also require trusted executables (false only with kbs.attestation.acceptUnmeasured or in dev). */
   readonly requireMeasurements: boolean;
-  /** Resource paths (`repo/type/tag`) the policy releases. */
-  readonly resourcePaths: readonly string[];
+  /** Every resource path and the clients it is released to (resource-binding.ts). */
+  readonly bindings: readonly ResourceBinding[];
   /** TEEs whose evidence is accepted. */
   readonly tees: readonly string[];
 }
 
-export interface Measurement {
+/** A reference value as the attestation policy appraises it; its accepted values live in the RVPS. */
+export interface ReferenceValueClaim {
+  /** RVPS id the provisioning Job registers the values under. */
+  readonly id: string;
+  /** TEE whose claims hold it. */
+  readonly tee: string;
   /** Claim path relative to the TEE's claims, e.g. `quote.body.mr_td`. */
   readonly claim: string;
-  readonly values: readonly string[];
+}
+
+/** RVPS id of a configured measurement: `<tee>.<claim>`. */
+export function referenceValueId(m: { readonly tee: string; readonly claim: string }): string {
+  return `${m.tee}.${m.claim}`;
 }
 
 /** Settings of policies/kbs/attestation/attestation-policy.rego. */
 export interface AttestationPolicySettings {
-  readonly measurements: readonly Measurement[];
+  readonly referenceValues: readonly ReferenceValueClaim[];
   /** Accepted Intel TCB statuses of TDX quotes. */
   readonly tcbStatuses: readonly string[];
   readonly tees: readonly string[];
@@ -68,7 +78,16 @@ function withSettings(file: string, settings: Readonly<Record<string, unknown>>,
 export function renderResourcePolicy(s: ResourcePolicySettings, origin: string): string {
   return withSettings(
     POLICY_FILES.resource,
-    { allow_all: s.allowAll, require_measurements: s.requireMeasurements, resource_paths: [...s.resourcePaths].sort(), tees: s.tees },
+    {
+      allow_all: s.allowAll,
+      require_measurements: s.requireMeasurements,
+      resources: Object.fromEntries(
+        [...s.bindings]
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .map((b) => [b.path, b.clients.map((c) => ({ init_data: c.initData, tee: c.tee, workload: c.workload }))]),
+      ),
+      tees: s.tees,
+    },
     origin,
   );
 }
@@ -76,7 +95,7 @@ export function renderResourcePolicy(s: ResourcePolicySettings, origin: string):
 export function renderAttestationPolicy(s: AttestationPolicySettings, origin: string): string {
   return withSettings(
     POLICY_FILES.attestation,
-    { measurements: s.measurements.map((m) => ({ claim: m.claim, values: m.values })), tcb_statuses: s.tcbStatuses, tees: s.tees },
+    { reference_values: s.referenceValues.map((r) => ({ claim: r.claim, id: r.id, tee: r.tee })), tcb_statuses: s.tcbStatuses, tees: s.tees },
     origin,
   );
 }
