@@ -280,3 +280,23 @@ describe('Cilium values', () => {
     });
   });
 });
+
+describe('the KBS local volume folder (kbs.storage.localPath)', () => {
+  it('kbs-server creates it root-only at boot; the other nodes create none', () => {
+    const kbs = { enabled: true, storage: { localPath: '/var/lib/coco-kbs' }, tlsSecretName: 'kbs-tls', tokenSignerSecretName: 'kbs-token-signer', attestation: { tees: ['az-tdx-vtpm'] } };
+    // dev: this test is about the folder, not about what production demands of a KBS.
+    const withKbs = set(set(tdxData(), 'kbs', kbs), 'profile', 'dev');
+    const env = (id: string) => {
+      const text = (parse(userData(synthStack(withKbs))[id]) as CloudConfig).write_files.find((f) => f.path === '/etc/coco/node.env')?.content ?? '';
+      return /^LOCAL_VOLUME_DIRS='(.*)'$/m.exec(text)?.[1];
+    };
+    expect(env('kbs_server_vm')).toBe('/var/lib/coco-kbs');
+    expect(env('k8s_worker_1_vm')).toBe('');
+    // The install script turns the list into folders (run here on a temp path).
+    const install = fileOf('k8s_worker_1_vm', '/usr/local/sbin/coco-node-install');
+    const loop = /^for dir in \$LOCAL_VOLUME_DIRS; do\n.*\ndone$/m.exec(install)?.[0] ?? '';
+    const dir = join(tmp('kbs-dir'), 'var/lib/coco-kbs');
+    const r = spawnSync('bash', ['-c', `set -eu; LOCAL_VOLUME_DIRS='${dir}'\n${loop}\nstat -c %a "${dir}"`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('700');
+  });
+});

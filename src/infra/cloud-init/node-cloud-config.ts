@@ -41,6 +41,12 @@ export interface NodeCloudConfigProps {
   readonly expectedNodes: number;
   /** Labels and taints the kubelet registers with (joining nodes). */
   readonly registration: NodeRegistration;
+  /**
+   * Folders local PersistentVolumes of this node point at (the kubelet does not create them):
+   * made root-only at every boot.
+   * @default []
+   */
+  readonly localVolumeDirs?: readonly string[];
 }
 
 /** A cloud-config `write_files` item. */
@@ -76,6 +82,7 @@ function nodeEnv(p: NodeCloudConfigProps): NodeEnv {
   const k8s = p.versions.kubernetes.replace(/^v/, '');
   const common: NodeEnv = {
     NODE_ROLE: p.role,
+    LOCAL_VOLUME_DIRS: (p.localVolumeDirs ?? []).join(' '),
     KUBERNETES_MINOR: kubernetesMinor(k8s),
     KUBERNETES_PACKAGE_VERSION: `${k8s}-${K8S_DEB_REVISION}`,
     CONTAINERD_VERSION: p.versions.containerd.replace(/^v/, ''),

@@ -114,6 +114,12 @@ if [ "$(/usr/local/sbin/runc --version 2>/dev/null | awk 'NR == 1 {print $3}')" 
   install -m 0755 "$work/runc" /usr/local/sbin/runc
 fi
 install -d -m 0755 /etc/containerd/conf.d
+# Folders of this node's local PersistentVolumes (the KBS state on kbs-server): a local volume
+# whose folder is missing fails to mount.
+# shellcheck disable=SC2086 # a space-separated list of absolute paths without spaces
+for dir in $LOCAL_VOLUME_DIRS; do
+  install -d -m 0700 -o root -g root "$dir"
+done
 systemctl daemon-reload
 systemctl enable containerd
 systemctl restart containerd

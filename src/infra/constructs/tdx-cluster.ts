@@ -27,6 +27,8 @@ export interface TdxClusterProps {
   /** Profile production: purge protection on the vault. */
   readonly production: boolean;
   readonly tags: Record<string, string>;
+  /** Folder of the KBS local PersistentVolume on kbs-server, created at boot. @default none */
+  readonly kbsLocalPath?: string;
 }
 
 interface NodeSpec {
@@ -121,6 +123,7 @@ export class TdxCluster extends Construct {
           joinTokenTtl: tdx.joinTokenTtl,
           expectedNodes: specs.length,
           registration: spec.registration,
+          localVolumeDirs: spec.role === 'kbs' && props.kbsLocalPath !== undefined ? [props.kbsLocalPath] : [],
         }),
       );
       return new ConfidentialVm(this, spec.name, {

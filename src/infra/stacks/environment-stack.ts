@@ -48,7 +48,9 @@ export class EnvironmentStack extends TerraformStack {
 
     const production = config.profile === 'production';
     if (infra.provider === 'azure-tdx' && infra.tdx) {
-      new TdxCluster(this, 'Tdx', { resourceGroup: rg, environment: name, network: infra.network, tdx: infra.tdx, tenantId: client.tenantId, production, tags });
+      // The folder of the KBS local volume lives on kbs-server: its bootstrap creates it.
+      const kbsLocalPath = config.kbs.enabled ? config.kbs.storage.localPath : undefined;
+      new TdxCluster(this, 'Tdx', { resourceGroup: rg, environment: name, network: infra.network, tdx: infra.tdx, tenantId: client.tenantId, production, tags, kbsLocalPath });
     }
     if (infra.provider === 'aks-cvm' && infra.aks) {
       new AksEnvironment(this, 'Aks', {
