@@ -42,6 +42,10 @@ export interface ComponentSupport {
   readonly lines: readonly ReleaseLine[];
 }
 
+/** The runc container-escape CVEs of 2025-11 (fixed in 1.2.8, 1.3.3 and 1.4.0). */
+const RUNC_2025_CVES = ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'];
+const CILIUM_WINDOW = 'supported while among the three newest minors';
+
 export const SUPPORT: Readonly<Record<VersionedComponent, ComponentSupport>> = {
   kubernetes: {
     source: 'https://kubernetes.io/releases/ (release pages 1.35-1.37)',
@@ -83,17 +87,17 @@ export const SUPPORT: Readonly<Record<VersionedComponent, ComponentSupport>> = {
     source: 'https://github.com/opencontainers/runc/blob/main/RELEASES.md and the runc security advisories',
     lines: [
       { line: '1.5', note: 'current' },
-      { line: '1.4', minimumPatch: '1.4.0', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'maintained while 1.5 is current' },
-      { line: '1.3', minimumPatch: '1.3.3', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'maintained while 1.5 is current' },
-      { line: '1.2', supportEnd: '2026-04', minimumPatch: '1.2.8', cves: ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'], note: 'unsupported since 1.5' },
+      { line: '1.4', minimumPatch: '1.4.0', cves: RUNC_2025_CVES, note: 'maintained while 1.5 is current' },
+      { line: '1.3', minimumPatch: '1.3.3', cves: RUNC_2025_CVES, note: 'maintained while 1.5 is current' },
+      { line: '1.2', supportEnd: '2026-04', minimumPatch: '1.2.8', cves: RUNC_2025_CVES, note: 'unsupported since 1.5' },
     ],
   },
   cilium: {
     source: 'https://docs.cilium.io/en/stable/contributing/release/org/ (the three newest minor releases are supported)',
     lines: [
-      { line: '1.20', note: 'supported while among the three newest minors' },
-      { line: '1.19', note: 'supported while among the three newest minors' },
-      { line: '1.18', note: 'supported while among the three newest minors (ends with 1.21)' },
+      { line: '1.20', note: CILIUM_WINDOW },
+      { line: '1.19', note: CILIUM_WINDOW },
+      { line: '1.18', note: `${CILIUM_WINDOW} (ends with 1.21)` },
       { line: '1.17', supportEnd: '2026-07' },
       { line: '1.16', supportEnd: '2026-01' },
     ],
