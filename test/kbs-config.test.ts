@@ -42,7 +42,16 @@ describe('shipped environments', () => {
     expect(kbs.replicas).toBe(1);
     expect(kbs.serviceClusterIP).toBe('10.96.0.80');
     expect(kbs.storage).toEqual({ size: '1Gi', accessMode: 'ReadWriteOnce' });
-    expect(kbs.admin).toEqual({ publicKeySecretName: 'kbs-admin-public-key', tokenSecretName: 'kbs-admin-token', issuer: 'coco-azure-gitops', audience: 'kbs', role: 'provisioner' });
+    expect(kbs.admin).toEqual({
+      publicKeySecretName: 'kbs-admin-public-key',
+      policyTokenSecretName: 'kbs-admin-token-policies',
+      resourceTokenSecretName: 'kbs-admin-token-resources',
+      issuer: 'coco-azure-gitops',
+      audience: 'kbs',
+      policyRole: 'policy-admin',
+      resourceRole: 'resource-uploader',
+      maxTokenHours: 24,
+    });
     expect(kbs.attestation.tcbStatuses).toEqual(['UpToDate']);
     expect(kbs.resourcePolicy).toEqual({ allowAll: false, extraPaths: [], externalWorkloads: [] });
     expect(kbs.attestation.acceptUnmeasured).toBeUndefined();
@@ -109,6 +118,14 @@ describe('production gates (azure-tdx, profile production)', () => {
     ]);
   });
 
+  it('keeps the two admin roles apart', () => {
+    const same = edit(tdx, '  tlsSecretName: kbs-tls\n', '  tlsSecretName: kbs-tls\n  admin:\n    policyRole: uploader\n    resourceRole: uploader\n    policyTokenSecretName: kbs-admin-token\n    resourceTokenSecretName: kbs-admin-token\n');
+    expect(kbsProblems(same)).toEqual([
+      `${F}: /kbs/admin/policyRole: expected a role other than kbs.admin.resourceRole (least privilege: policies and resources are separate roles), found string "uploader"`,
+      `${F}: /kbs/admin/policyTokenSecretName: expected a Secret other than kbs.admin.resourceTokenSecretName (each role has its own token), found string "kbs-admin-token"`,
+    ]);
+  });
+
   it('external workloads name a listed TEE and held resources', () => {
     const text = edit(tdx, '  resources:\n', `  resourcePolicy:\n    externalWorkloads:\n      - name: Deployment/shop/checkout\n        tee: snp\n        initdataDigest: sha256:${'b'.repeat(64)}\n        resources: [default/app/other]\n  resources:\n`);
     expect(kbsProblems(text)).toEqual([
@@ -167,10 +184,10 @@ describe('rules for every profile', () => {
   });
 
   it('resource paths are unique and never come from KBS key Secrets', () => {
-    const dup = edit(dev, '    - path: default/secret/1\n      secretName: kbs-resource-secret-1', '    - path: default/key/ssh-demo\n      secretName: kbs-admin-token');
+    const dup = edit(dev, '    - path: default/secret/1\n      secretName: kbs-resource-secret-1', '    - path: default/key/ssh-demo\n      secretName: kbs-admin-token-resources');
     expect(kbsProblems(dup)).toEqual([
       `${F}: /kbs/resources/1/path: expected a path not already uploaded by /kbs/resources/0, found string "default/key/ssh-demo"`,
-      `${F}: /kbs/resources/1/secretName: expected a Secret other than kbs.admin.tokenSecretName (the provisioning Job mounts resource Secrets whole), found string "kbs-admin-token"`,
+      `${F}: /kbs/resources/1/secretName: expected a Secret other than kbs.admin.resourceTokenSecretName (the provisioning Job mounts resource Secrets whole), found string "kbs-admin-token-resources"`,
     ]);
   });
 

@@ -17,10 +17,25 @@ const env = loadEnv('coco-dev');
 const objects = kbsObjects(env);
 const script = configMapData(objects, 'kbs-provision')['provision.sh'];
 const resourceList = configMapData(objects, 'kbs-provision')['resources.txt'];
+const referenceValues = configMapData(objects, 'kbs-provision')['reference-values.txt'];
 const policies = configMapData(objects, 'kbs-policies');
 const jobEnv = Object.fromEntries((podSpec(find(objects, 'Job', 'kbs-provision')).containers[0].env as Json[]).map((e) => [e.name as string, e.value as string]));
-const acl = new RegExp((at(kbsToml(objects), 'admin', 'authorization', 'regex_acl', 'acls', 0, 'allowed_endpoints') as string));
-const TOKEN = 'eyJhbGciOiJFZERTQSJ9.eyJyb2xlIjoicHJvdmlzaW9uZXIifQ.c2ln';
+/** The rendered ACL: role -> endpoints it may call (kbs/src/admin/authorization/regex_acl.rs). */
+const ACLS = (at(kbsToml(objects), 'admin', 'authorization', 'regex_acl', 'acls') as { role: string; allowed_endpoints: string }[]).map((a) => ({ role: a.role, regex: new RegExp(a.allowed_endpoints) }));
+
+/** An admin JWT of `role` issued now, living `seconds` (the fake KBS does not check signatures). */
+function jwt(role: string, seconds = 3600, issuedAgo = 0): string {
+  const now = Math.floor(Date.now() / 1000) - issuedAgo;
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part({ iss: 'coco-azure-gitops', aud: 'kbs', role, iat: now, exp: now + seconds })}.c2ln`;
+}
+const POLICY_TOKEN = jwt(env.config.kbs.admin.policyRole);
+const RESOURCE_TOKEN = jwt(env.config.kbs.admin.resourceRole);
+/** Tokens the fake KBS accepts, with their role. */
+const ISSUED = new Map([
+  [POLICY_TOKEN, env.config.kbs.admin.policyRole],
+  [RESOURCE_TOKEN, env.config.kbs.admin.resourceRole],
+]);
 
 interface Request {
   readonly method: string;
@@ -30,6 +45,7 @@ interface Request {
 
 /** What the fake KBS stored, and every request it answered. */
 interface KbsState {
+  referenceValues: Record<string, string[]>;
   resourcePolicy?: string;
   attestationPolicies: Record<string, string>;
   resources: Record<string, Buffer>;
@@ -53,9 +69,15 @@ function fakeKbs(state: KbsState) {
       };
       // /healthz answers without authentication (kbs/src/api_server.rs); not an admin request.
       if (req.method === 'GET' && url === '/healthz') return void res.writeHead(200).end();
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return answer(401, '{"type":"AdminAccessDenied","detail":"token verification failed"}');
-      if (req.method !== 'POST' || !acl.test(url)) return answer(401, '{"type":"AdminAccessDenied","detail":"role not allowed for path"}');
-      if (url === '/kbs/v0/resource-policy') {
+      const role = ISSUED.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+      if (role === undefined) return answer(401, '{"type":"AdminAccessDenied","detail":"token verification failed"}');
+      if (req.method !== 'POST' || !ACLS.some((a) => a.role === role && a.regex.test(url))) return answer(401, '{"type":"AdminAccessDenied","detail":"role not allowed for path"}');
+      if (url === '/kbs/v0/reference-value') {
+        // rvps/src/lib.rs: version 0.1.0; the sample extractor's provenance is base64 JSON {id: [values]}.
+        const message = JSON.parse(body.toString()) as { version: string; type: string; payload: string };
+        if (message.version !== '0.1.0' || message.type !== 'sample') return answer(400);
+        Object.assign(state.referenceValues, JSON.parse(Buffer.from(message.payload, 'base64').toString('utf8')) as Record<string, string[]>);
+      } else if (url === '/kbs/v0/resource-policy') {
         state.resourcePolicy = decodeB64Url((JSON.parse(body.toString()) as { policy: string }).policy);
       } else if (url === '/kbs/v0/attestation-policy') {
         const input = JSON.parse(body.toString()) as { policy_id: string; policy: string; type: string };
@@ -86,13 +108,15 @@ function setup(kbsUrl: string): Setup {
   const dir = mkdtempSync(join(tmpdir(), 'kbs-provision-'));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const applet of ['sh', 'base64', 'tr', 'cat', 'date', 'sleep']) symlinkSync(tool('busybox'), join(bin, applet));
+  for (const applet of ['sh', 'base64', 'tr', 'cat', 'cut', 'date', 'sed', 'sleep']) symlinkSync(tool('busybox'), join(bin, applet));
   symlinkSync(tool('curl'), join(bin, 'curl'));
-  for (const sub of ['script', 'policies', 'admin', 'resources', 'work']) mkdirSync(join(dir, sub));
+  for (const sub of ['script', 'policies', 'admin-policies', 'admin-resources', 'resources', 'work']) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, 'script', 'provision.sh'), script);
   writeFileSync(join(dir, 'script', 'resources.txt'), resourceList);
+  writeFileSync(join(dir, 'script', 'reference-values.txt'), referenceValues);
   for (const [key, text] of Object.entries(policies)) writeFileSync(join(dir, 'policies', key), text);
-  writeFileSync(join(dir, 'admin', 'token'), `${TOKEN}\n`);
+  writeFileSync(join(dir, 'admin-policies', 'token'), `${POLICY_TOKEN}\n`);
+  writeFileSync(join(dir, 'admin-resources', 'token'), `${RESOURCE_TOKEN}\n`);
   const resources: Record<string, Buffer> = {};
   for (const r of env.config.kbs.resources) {
     mkdirSync(join(dir, 'resources', r.secretName), { recursive: true });
@@ -103,7 +127,9 @@ function setup(kbsUrl: string): Setup {
   const vars = {
     ...jobEnv,
     KBS_URL: kbsUrl,
-    TOKEN_FILE: join(dir, 'admin', 'token'),
+    POLICY_TOKEN_FILE: join(dir, 'admin-policies', 'token'),
+    RESOURCE_TOKEN_FILE: join(dir, 'admin-resources', 'token'),
+    REFERENCE_VALUES_FILE: join(dir, 'script', 'reference-values.txt'),
     POLICY_DIR: join(dir, 'policies'),
     RESOURCES_FILE: join(dir, 'script', 'resources.txt'),
     RESOURCE_DIR: join(dir, 'resources'),
@@ -122,7 +148,7 @@ function runScript(s: Setup, extra: Record<string, string> = {}): Promise<{ code
 }
 
 function newState(): KbsState {
-  return { attestationPolicies: {}, resources: {}, requests: [] };
+  return { referenceValues: {}, attestationPolicies: {}, resources: {}, requests: [] };
 }
 
 describe('provision.sh (rendered, coco-dev)', () => {
@@ -153,13 +179,13 @@ describe('provision.sh (rendered, coco-dev)', () => {
     const r = await runScript(s);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`kbs-provision: stored 2 policies and ${env.config.kbs.resources.length} resources`);
+    expect(r.stdout).toContain(`kbs-provision: stored 0 reference values, 2 policies and ${env.config.kbs.resources.length} resources`);
     expect(state.resourcePolicy).toBe(policies['resource-policy.rego']);
     expect(state.attestationPolicies).toEqual({ default_cpu: policies['attestation-policy.rego'] });
     expect(state.resources).toEqual(s.resources);
     expect(state.requests.map((q) => `${q.url} ${q.status}`)).toEqual([
-      '/kbs/v0/resource-policy 200',
       '/kbs/v0/attestation-policy 200',
+      '/kbs/v0/resource-policy 200',
       ...env.config.kbs.resources.map((res) => `/kbs/v0/resource/${res.path} 200`),
     ]);
   });
@@ -171,6 +197,23 @@ describe('provision.sh (rendered, coco-dev)', () => {
     expect((await runScript(s)).code).toBe(0);
     expect({ ...state, requests: [] }).toEqual(first);
     expect(state.requests).toHaveLength(2 * (2 + env.config.kbs.resources.length));
+  });
+
+  it('registers the reference values in the RVPS before the policies that appraise against them', async () => {
+    const measured = loadEnv('bare-metal', (c) => {
+      c.kbs.attestation.acceptUnmeasured = undefined;
+      c.kbs.attestation.measurements = [
+        { tee: 'tdx', claim: 'quote.body.mr_td', values: ['aa', 'bb'] },
+        { tee: 'snp', claim: 'measurement', values: ['cc'] },
+      ];
+    });
+    const s = setup(url);
+    writeFileSync(join(s.dir, 'script', 'reference-values.txt'), configMapData(kbsObjects(measured), 'kbs-provision')['reference-values.txt']);
+    const r = await runScript(s);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('kbs-provision: stored 2 reference values, 2 policies');
+    expect(state.referenceValues).toEqual({ 'tdx.quote.body.mr_td': ['aa', 'bb'], 'snp.measurement': ['cc'] });
+    expect(state.requests.slice(0, 3).map((q) => `${q.url} ${q.status}`)).toEqual(['/kbs/v0/reference-value 200', '/kbs/v0/reference-value 200', '/kbs/v0/attestation-policy 200']);
   });
 
   it('names a missing resource Secret and uploads nothing', async () => {
@@ -186,19 +229,49 @@ describe('provision.sh (rendered, coco-dev)', () => {
 
   it('names a missing admin token Secret and uploads nothing', async () => {
     const s = setup(url);
-    rmSync(join(s.dir, 'admin', 'token'));
+    rmSync(join(s.dir, 'admin-resources', 'token'));
     const r = await runScript(s);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`kbs-provision: missing admin token: Secret ${env.config.kbs.namespace}/${env.config.kbs.admin.tokenSecretName}, key token`);
+    expect(r.stderr).toContain(`kbs-provision: missing resource admin token: Secret ${env.config.kbs.namespace}/${env.config.kbs.admin.resourceTokenSecretName}, key token`);
     expect(state.requests).toEqual([]);
+  });
+
+  it.each([
+    ['lives longer than kbs.admin.maxTokenHours', jwt('policy-admin', 25 * 3600), /lives 90000s, longer than kbs.admin.maxTokenHours \(86400s\)/],
+    ['has expired', jwt('policy-admin', 3600, 7200), /has expired: mint a new one/],
+    ['has no iat and exp', 'eyJhbGciOiJFZERTQSJ9.eyJyb2xlIjoicG9saWN5LWFkbWluIn0.c2ln', /has no iat and exp/],
+  ])('refuses a token that %s and uploads nothing', async (_, token, message) => {
+    const s = setup(url);
+    writeFileSync(join(s.dir, 'admin-policies', 'token'), `${token}\n`);
+    const r = await runScript(s);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(`Secret ${env.config.kbs.namespace}/${env.config.kbs.admin.policyTokenSecretName}`);
+    expect(state.requests).toEqual([]);
+  });
+
+  it('each role can do only its job: the resource token cannot set policies, the policy token cannot upload resources', async () => {
+    const s = setup(url);
+    writeFileSync(join(s.dir, 'admin-policies', 'token'), `${RESOURCE_TOKEN}\n`);
+    const r = await runScript(s);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('kbs-provision: POST /kbs/v0/attestation-policy failed');
+    expect(r.stderr).toContain('role not allowed for path');
+    const swapped = setup(url);
+    writeFileSync(join(swapped.dir, 'admin-resources', 'token'), `${POLICY_TOKEN}\n`);
+    state = newState();
+    const q = await runScript(swapped);
+    expect(q.code).toBe(1);
+    expect(q.stderr).toContain(`kbs-provision: POST /kbs/v0/resource/${env.config.kbs.resources[0].path} failed`);
+    expect(state.resources).toEqual({});
   });
 
   it('fails with the KBS answer when the token is refused', async () => {
     const s = setup(url);
-    writeFileSync(join(s.dir, 'admin', 'token'), 'not-the-token\n');
+    writeFileSync(join(s.dir, 'admin-policies', 'token'), `${jwt('not-issued-by-the-operator')}\n`);
     const r = await runScript(s);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('kbs-provision: POST /kbs/v0/resource-policy failed');
+    expect(r.stderr).toContain('kbs-provision: POST /kbs/v0/attestation-policy failed');
     expect(r.stderr).toContain('AdminAccessDenied');
     expect(state.resources).toEqual({});
   });

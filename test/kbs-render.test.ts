@@ -58,19 +58,21 @@ describe.each(ENVS)('%s: kbs-config.toml (Trustee v0.21.0 format)', (name) => {
     expect(deployment.metadata.annotations?.['coco.azure/insecure-http-reason']).toBe(https ? undefined : 'DEV ONLY: devSwitches.allowInsecureHttpKbs');
   });
 
-  it('always renders [admin]: bearer JWTs checked against the admin key, the role limited to provisioning endpoints', () => {
+  it('always renders [admin]: bearer JWTs checked against the admin key, one role for resources and one for policies', () => {
     expect(at(toml, 'admin', 'authorization_mode')).toBe('AuthenticatedAuthorization');
     expect(at(toml, 'admin', 'authentication', 'bearer_jwt', 'identity_providers')).toEqual([
       { public_key_uri: '/etc/kbs/admin/public.pub', issuer: env.config.kbs.admin.issuer, audience: env.config.kbs.admin.audience },
     ]);
     const acls = at(toml, 'admin', 'authorization', 'regex_acl', 'acls') as Json[];
-    expect(acls).toHaveLength(1);
-    expect(acls[0].role).toBe(env.config.kbs.admin.role);
+    expect(acls.map((a) => a.role)).toEqual([env.config.kbs.admin.resourceRole, env.config.kbs.admin.policyRole]);
     // KBS refuses unanchored patterns (admin/authorization/regex_acl.rs).
-    const re = new RegExp(acls[0].allowed_endpoints as string);
-    expect(acls[0].allowed_endpoints).toMatch(/^\^\/kbs.*\$$/);
-    expect(['/kbs/v0/resource/default/image_key/nginx', '/kbs/v0/resource-policy', '/kbs/v0/attestation-policy'].filter((p) => re.test(p))).toHaveLength(3);
-    expect(['/kbs/v0/reference-value', '/kbs/v0/resource/a/b', '/kbs/v0/resource/a/b/c/d', '/kbs/v0/resource-policyx', '/kbs/v0/auth'].filter((p) => re.test(p))).toEqual([]);
+    for (const a of acls) expect(a.allowed_endpoints).toMatch(/^\^\/kbs.*\$$/);
+    const [resources, policies] = acls.map((a) => new RegExp(a.allowed_endpoints as string));
+    const calls = ['/kbs/v0/resource/default/image_key/nginx', '/kbs/v0/resource-policy', '/kbs/v0/attestation-policy', '/kbs/v0/reference-value'];
+    expect(calls.filter((p) => resources.test(p))).toEqual(['/kbs/v0/resource/default/image_key/nginx']);
+    expect(calls.filter((p) => policies.test(p))).toEqual(['/kbs/v0/resource-policy', '/kbs/v0/attestation-policy', '/kbs/v0/reference-value']);
+    const never = ['/kbs/v0/resource/a/b', '/kbs/v0/resource/a/b/c/d', '/kbs/v0/resource-policyx', '/kbs/v0/auth', '/kbs/v0/reference-value/x'];
+    expect(never.filter((p) => resources.test(p) || policies.test(p))).toEqual([]);
   });
 
   it('keeps state in LocalFs on the persistent volume, the base folder without /repository', () => {
@@ -193,7 +195,7 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
   it('rolls the pods when the config changes', () => {
     const hash = at(deployment, 'spec', 'template', 'metadata', 'annotations', 'coco.azure/config-sha256');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const other = kbsObjects(loadEnv(name, (c) => (c.kbs.admin.role = 'other-role')));
+    const other = kbsObjects(loadEnv(name, (c) => (c.kbs.admin.policyRole = 'other-role')));
     expect(at(find(other, 'Deployment', 'kbs'), 'spec', 'template', 'metadata', 'annotations', 'coco.azure/config-sha256')).not.toBe(hash);
   });
 
@@ -254,8 +256,13 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
       const file = resolveFile(jobSpec, c, `${env_.RESOURCE_DIR as string}/${r.secretName}/${r.secretKey}`);
       expect(at(file?.volume, 'secret')).toMatchObject({ secretName: r.secretName, optional: true });
     }
-    const token = resolveFile(jobSpec, c, env_.TOKEN_FILE as string);
-    expect(at(token?.volume, 'secret')).toMatchObject({ secretName: kbs.admin.tokenSecretName, optional: true });
+    for (const [file, secretName] of [
+      [env_.POLICY_TOKEN_FILE, kbs.admin.policyTokenSecretName],
+      [env_.RESOURCE_TOKEN_FILE, kbs.admin.resourceTokenSecretName],
+    ]) {
+      expect(at(resolveFile(jobSpec, c, file as string)?.volume, 'secret')).toMatchObject({ secretName, optional: true });
+    }
+    expect(env_.MAX_TOKEN_SECONDS).toBe(String(kbs.admin.maxTokenHours * 3600));
     const secrets = jobSpec.volumes.flatMap((v) => (v.secret ? [v.secret as Json] : []));
     // The Job sees the KBS certificate, never its key, and none of KBS's own key material.
     for (const s of secrets) {
@@ -290,7 +297,7 @@ describe('variants', () => {
 
   it('the TOML renderer refuses another Trustee release', () => {
     expect(KBS_CONFIG_FORMAT).toBe(VERSIONS.trustee);
-    const input = { port: 8080, admin: { publicKeyPath: '/k', issuer: 'i', audience: 'a', role: 'r', allowedEndpoints: '^/kbs$' }, storageDir: '/s', source: 'x' };
+    const input = { port: 8080, admin: { publicKeyPath: '/k', issuer: 'i', audience: 'a', roles: [{ role: 'r', allowedEndpoints: '^/kbs$' }] }, storageDir: '/s', source: 'x' };
     expect(() => renderKbsConfigToml(input, 'v0.22.0')).toThrow(/renders the Trustee v0\.21\.0 config format, but VERSIONS\.trustee is v0\.22\.0/);
     expect(renderKbsConfigToml(input)).toContain('[admin]');
   });

@@ -44,16 +44,21 @@ describe.each(['azure-tdx', 'coco-dev'])('%s', (name) => {
   const env = loadEnv(name);
   const toml = kbsToml(kbsObjects(env));
 
-  it('the admin token is an EdDSA JWT the rendered [admin] section accepts', () => {
-    const [h, p, s] = file('kbs-admin.token').toString().trim().split('.');
+  it.each([
+    ['policies', 1],
+    ['resources', 0],
+  ] as const)('the %s admin token is a short-lived EdDSA JWT of its own role, which the rendered [admin] section accepts', (job, acl) => {
+    const [h, p, s] = file(`kbs-admin-${job}.token`).toString().trim().split('.');
     expect(JSON.parse(b64url(h).toString())).toEqual({ alg: 'EdDSA', typ: 'JWT' });
     const claims = JSON.parse(b64url(p).toString()) as Json;
     const idp = at(toml, 'admin', 'authentication', 'bearer_jwt', 'identity_providers', 0) as Json;
     expect(claims.iss).toBe(idp.issuer);
     expect(claims.aud).toBe(idp.audience);
-    expect(claims.role).toBe(at(toml, 'admin', 'authorization', 'regex_acl', 'acls', 0, 'role'));
+    expect(claims.role).toBe(at(toml, 'admin', 'authorization', 'regex_acl', 'acls', acl, 'role'));
     const now = Date.now() / 1000;
-    expect(claims.exp as number).toBeGreaterThan(now + 89 * 86400);
+    expect(claims.exp as number).toBeGreaterThan(now);
+    // Within kbs.admin.maxTokenHours, or the provisioning Job refuses it.
+    expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(env.config.kbs.admin.maxTokenHours * 3600);
     const publicKey = createPublicKey(file('kbs-admin.pub'));
     expect(publicKey.asymmetricKeyType).toBe('ed25519');
     expect(verify(null, Buffer.from(`${h}.${p}`), publicKey, b64url(s))).toBe(true);
@@ -100,7 +105,8 @@ describe('documented kubectl commands', () => {
     const kubectl = blocks.join('\n').replace(/\\\n\s*/g, ' ');
     const expected: [string, string[]][] = [
       [kbs.admin.publicKeySecretName, [SECRET_KEYS.adminPublicKey]],
-      [kbs.admin.tokenSecretName, [SECRET_KEYS.adminToken]],
+      [kbs.admin.policyTokenSecretName, [SECRET_KEYS.adminToken]],
+      [kbs.admin.resourceTokenSecretName, [SECRET_KEYS.adminToken]],
       [kbs.tlsSecretName ?? '', [SECRET_KEYS.tlsCert, SECRET_KEYS.tlsKey, SECRET_KEYS.tlsCa]],
       [kbs.tokenSignerSecretName ?? '', [SECRET_KEYS.signerKey, SECRET_KEYS.signerChain, SECRET_KEYS.signerCa]],
       ...kbs.resources.map((r): [string, string[]] => [r.secretName, [r.secretKey]]),

@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from '../schema';
 import { contains, INTERNET_SOURCES, parseCidr } from '../../shared/network';
 import type { Report } from './report';
 import { checkKbsAttestation } from './kbs-attestation';
+import { checkKbsAdmin } from './kbs-admin';
 
 const OUT_OF_DATE = ['OutOfDate', 'OutOfDateConfigurationNeeded'];
 
@@ -56,6 +57,7 @@ export function checkKbs(env: EnvironmentConfig, report: Report): void {
     else if (!dev.allowSampleTeePolicy) report(`/kbs/attestation/tees/${i}`, 'a hardware TEE (the sample TEE needs devSwitches.allowSampleTeePolicy)', tee);
   });
   checkKbsAttestation(env, report);
+  checkKbsAdmin(env, report);
   kbs.attestation.tcbStatuses.forEach((status, i) => {
     if (production && OUT_OF_DATE.includes(status)) {
       report(`/kbs/attestation/tcbStatuses/${i}`, 'a TCB status without known unpatched vulnerabilities (profile production refuses OutOfDate*)', status);
@@ -86,7 +88,8 @@ export function checkKbs(env: EnvironmentConfig, report: Report): void {
   });
   for (const [name, secretName] of [
     ['admin/publicKeySecretName', kbs.admin.publicKeySecretName],
-    ['admin/tokenSecretName', kbs.admin.tokenSecretName],
+    ['admin/policyTokenSecretName', kbs.admin.policyTokenSecretName],
+    ['admin/resourceTokenSecretName', kbs.admin.resourceTokenSecretName],
     ['tlsSecretName', kbs.tlsSecretName],
     ['tokenSignerSecretName', kbs.tokenSignerSecretName],
   ] as const) {

@@ -139,10 +139,34 @@ export const Kbs = Component('Trustee Key Broker Service.', 'coco-tenant', {
   admin: Section(
     {
       publicKeySecretName: K8sName('Secret (key public.pub) with the Ed25519 admin public key (PEM) KBS verifies admin tokens with.', 'kbs-admin-public-key'),
-      tokenSecretName: K8sName('Secret (key token) with the admin bearer JWT the provisioning Job sends; signed by the admin private key, which stays off the cluster.', 'kbs-admin-token'),
+      resourceTokenSecretName: K8sName(
+        'Secret (key token) with the admin JWT of resourceRole, which the provisioning Job uploads resources with; signed by the admin private key, which stays off the cluster.',
+        'kbs-admin-token-resources',
+      ),
+      policyTokenSecretName: K8sName(
+        'Secret (key token) with the admin JWT of policyRole, which the provisioning Job sets the policies and reference values with.',
+        'kbs-admin-token-policies',
+      ),
       issuer: Type.String({ pattern: '^[A-Za-z0-9][-A-Za-z0-9._:/]*$', default: 'coco-azure-gitops', [EXPECTED_KEYWORD]: 'a JWT issuer name', description: 'Required `iss` of admin tokens.' }),
       audience: Type.String({ pattern: '^[A-Za-z0-9][-A-Za-z0-9._:/]*$', default: 'kbs', [EXPECTED_KEYWORD]: 'a JWT audience name', description: 'Required `aud` of admin tokens.' }),
-      role: Type.String({ pattern: '^[a-z][-a-z0-9]*$', default: 'provisioner', [EXPECTED_KEYWORD]: 'a lowercase role name', description: '`role` claim the admin ACL grants the provisioning endpoints to.' }),
+      resourceRole: Type.String({
+        pattern: '^[a-z][-a-z0-9]*$',
+        default: 'resource-uploader',
+        [EXPECTED_KEYWORD]: 'a lowercase role name',
+        description: '`role` claim the admin ACL grants resource uploads to (POST /kbs/v0/resource/<path>), nothing else.',
+      }),
+      policyRole: Type.String({
+        pattern: '^[a-z][-a-z0-9]*$',
+        default: 'policy-admin',
+        [EXPECTED_KEYWORD]: 'a lowercase role name',
+        description: '`role` claim the admin ACL grants the resource policy, the attestation policy and reference values to, nothing else.',
+      }),
+      maxTokenHours: Type.Integer({
+        minimum: 1,
+        maximum: 720,
+        default: 24,
+        description: 'Longest admin token lifetime (exp - iat) the provisioning Job accepts; it refuses longer-lived and expired tokens before uploading anything.',
+      }),
     },
     'Admin API authentication: bearer JWTs signed with an Ed25519 key (authorization_mode AuthenticatedAuthorization).',
   ),

@@ -13,7 +13,7 @@ import type { EnvironmentConfig } from '../../config/schema';
 import { renderKbsConfigToml } from './kbs-config-toml';
 import { referenceValueId, renderAttestationPolicy, renderResourcePolicy } from './kbs-policies';
 import { resourceBindings } from './resource-binding';
-import { PROVISION_SCRIPT, renderResourceList } from './provision-script';
+import { PROVISION_SCRIPT, renderReferenceValues, renderResourceList } from './provision-script';
 import {
   ATTESTATION_POLICY_KEY,
   CONFIG_KEY,
@@ -21,6 +21,7 @@ import {
   KBS_MOUNTS,
   KBS_NAMES,
   PROVISION_APP,
+  PROVISION_REFERENCE_VALUES_KEY,
   PROVISION_RESOURCES_KEY,
   PROVISION_SCRIPT_KEY,
   RESOURCE_POLICY_KEY,
@@ -37,8 +38,10 @@ import { KbsNetworkPolicy } from './kbs-network-policy';
 import { KbsDisruptionBudget } from './kbs-disruption-budget';
 import { KbsProvisionJob } from './kbs-provision-job';
 
-/** Admin endpoints the provisioning role may call: set resources and the two policies, nothing else. */
-export const PROVISIONER_ENDPOINTS = '^/kbs/v0/(resource/[^/]+/[^/]+/[^/]+|resource-policy|attestation-policy)$';
+/** Admin endpoints of the resource role: uploads, nothing else. */
+export const RESOURCE_ROLE_ENDPOINTS = '^/kbs/v0/resource/[^/]+/[^/]+/[^/]+$';
+/** Admin endpoints of the policy role: the two policies and the reference values, no resource bytes. */
+export const POLICY_ROLE_ENDPOINTS = '^/kbs/v0/(resource-policy|attestation-policy|reference-value)$';
 
 /** On azure-tdx with the dedicated KBS VM: only there, and tolerating the taint that keeps others off. */
 function placement(config: EnvironmentConfig): KbsPlacement | undefined {
@@ -72,8 +75,10 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
       publicKeyPath: `${KBS_MOUNTS.adminKey}/${SECRET_KEYS.adminPublicKey}`,
       issuer: kbs.admin.issuer,
       audience: kbs.admin.audience,
-      role: kbs.admin.role,
-      allowedEndpoints: PROVISIONER_ENDPOINTS,
+      roles: [
+        { role: kbs.admin.resourceRole, allowedEndpoints: RESOURCE_ROLE_ENDPOINTS },
+        { role: kbs.admin.policyRole, allowedEndpoints: POLICY_ROLE_ENDPOINTS },
+      ],
     },
     tokenSigner:
       kbs.tokenSignerSecretName === undefined
@@ -174,7 +179,11 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
     name: KBS_NAMES.provisionConfigMap,
     namespace,
     labels: provisionLabels,
-    files: { [PROVISION_SCRIPT_KEY]: PROVISION_SCRIPT, [PROVISION_RESOURCES_KEY]: renderResourceList(kbs.resources) },
+    files: {
+      [PROVISION_SCRIPT_KEY]: PROVISION_SCRIPT,
+      [PROVISION_RESOURCES_KEY]: renderResourceList(kbs.resources),
+      [PROVISION_REFERENCE_VALUES_KEY]: renderReferenceValues(kbs.attestation.measurements.map((m) => ({ id: referenceValueId(m), values: m.values }))),
+    },
   });
   new KbsProvisionJob(chart, 'Provision', {
     name: KBS_NAMES.provisionJob,
@@ -185,7 +194,9 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
     scriptConfigMapName: KBS_NAMES.provisionConfigMap,
     policiesConfigMapName: KBS_NAMES.policies,
     kbsUrl: kbsClusterUrl(endpoint),
-    adminTokenSecretName: kbs.admin.tokenSecretName,
+    policyTokenSecretName: kbs.admin.policyTokenSecretName,
+    resourceTokenSecretName: kbs.admin.resourceTokenSecretName,
+    maxTokenHours: kbs.admin.maxTokenHours,
     tlsSecretName: kbs.tlsSecretName,
     resourceSecretNames: kbs.resources.map((r) => r.secretName),
   });

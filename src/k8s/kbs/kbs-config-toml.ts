@@ -29,6 +29,11 @@ export interface KbsAdminAuth {
   readonly issuer: string;
   /** Required `aud` of admin tokens. */
   readonly audience: string;
+  /** One ACL entry per role: least privilege, each token can do one job. */
+  readonly roles: readonly KbsAdminRole[];
+}
+
+export interface KbsAdminRole {
   /** `role` claim granted `allowedEndpoints`. */
   readonly role: string;
   /** Regex of admin request paths the role may call; KBS requires it anchored (`^/kbs...$`). */
@@ -120,7 +125,8 @@ export function renderKbsConfigToml(input: KbsTomlInput, release: string = VERSI
     },
     {
       header: '[admin.authorization.regex_acl]',
-      entries: [['acls', [{ role: input.admin.role, allowed_endpoints: input.admin.allowedEndpoints }]]],
+      comment: 'One role per job: a token that uploads resources cannot change the policies that release them.',
+      entries: [['acls', input.admin.roles.map((r) => ({ role: r.role, allowed_endpoints: r.allowedEndpoints }))]],
     },
     input.tokenSigner
       ? {

@@ -1,6 +1,16 @@
 import { Construct } from 'constructs';
 import { KubeJob, Quantity, type EnvVar, type Volume, type VolumeMount } from 'cdk8s-plus-30/lib/imports/k8s';
-import { ATTESTATION_POLICY_ID, ATTESTATION_POLICY_KEY, KBS_UID, PROVISION_MOUNTS, PROVISION_RESOURCES_KEY, PROVISION_SCRIPT_KEY, RESOURCE_POLICY_KEY, SECRET_KEYS } from './layout';
+import {
+  ATTESTATION_POLICY_ID,
+  ATTESTATION_POLICY_KEY,
+  KBS_UID,
+  PROVISION_MOUNTS,
+  PROVISION_REFERENCE_VALUES_KEY,
+  PROVISION_RESOURCES_KEY,
+  PROVISION_SCRIPT_KEY,
+  RESOURCE_POLICY_KEY,
+  SECRET_KEYS,
+} from './layout';
 import { restrictedContainer, restrictedPod } from '../common/security-contexts';
 
 export interface KbsProvisionJobProps {
@@ -11,14 +21,18 @@ export interface KbsProvisionJobProps {
   /** Pinned image with a POSIX shell, base64, tr and curl. */
   readonly image: string;
   readonly serviceAccountName: string;
-  /** ConfigMap with the script and the resource list. */
+  /** ConfigMap with the script, the resource list and the reference values. */
   readonly scriptConfigMapName: string;
   /** ConfigMap with the two policies. */
   readonly policiesConfigMapName: string;
   /** KBS base URL by Service DNS name. */
   readonly kbsUrl: string;
-  /** Secret with the admin bearer token (`token`). */
-  readonly adminTokenSecretName: string;
+  /** Secret with the admin token (`token`) of the policy role: policies and reference values. */
+  readonly policyTokenSecretName: string;
+  /** Secret with the admin token (`token`) of the resource role: resource uploads. */
+  readonly resourceTokenSecretName: string;
+  /** Longest token lifetime (exp - iat, hours) the script accepts. */
+  readonly maxTokenHours: number;
   /** kubernetes.io/tls Secret of KBS, for its certificate (never its key); undefined: plain HTTP. @default plain HTTP */
   readonly tlsSecretName?: string;
   /** Secrets holding resources, each mounted whole below /var/run/kbs-resources/<name>/. */
@@ -36,22 +50,32 @@ export class KbsProvisionJob extends Construct {
   constructor(scope: Construct, id: string, props: KbsProvisionJobProps) {
     super(scope, id);
     const volumes: Volume[] = [
-      { name: 'script', configMap: { name: props.scriptConfigMapName, items: [PROVISION_SCRIPT_KEY, PROVISION_RESOURCES_KEY].map((key) => ({ key, path: key })) } },
+      { name: 'script', configMap: { name: props.scriptConfigMapName, items: [PROVISION_SCRIPT_KEY, PROVISION_RESOURCES_KEY, PROVISION_REFERENCE_VALUES_KEY].map((key) => ({ key, path: key })) } },
       { name: 'policies', configMap: { name: props.policiesConfigMapName, items: [RESOURCE_POLICY_KEY, ATTESTATION_POLICY_KEY].map((key) => ({ key, path: key })) } },
-      { name: 'admin-token', secret: { secretName: props.adminTokenSecretName, optional: true, defaultMode: 0o440, items: [{ key: SECRET_KEYS.adminToken, path: SECRET_KEYS.adminToken }] } },
+      ...(
+        [
+          ['admin-token-policies', props.policyTokenSecretName],
+          ['admin-token-resources', props.resourceTokenSecretName],
+        ] as const
+      ).map(([name, secretName]): Volume => ({ name, secret: { secretName, optional: true, defaultMode: 0o440, items: [{ key: SECRET_KEYS.adminToken, path: SECRET_KEYS.adminToken }] } })),
       { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: Quantity.fromString('16Mi') } },
     ];
     const mounts: VolumeMount[] = [
       { name: 'script', mountPath: PROVISION_MOUNTS.script, readOnly: true },
       { name: 'policies', mountPath: PROVISION_MOUNTS.policies, readOnly: true },
-      { name: 'admin-token', mountPath: PROVISION_MOUNTS.adminToken, readOnly: true },
+      { name: 'admin-token-policies', mountPath: PROVISION_MOUNTS.policyToken, readOnly: true },
+      { name: 'admin-token-resources', mountPath: PROVISION_MOUNTS.resourceToken, readOnly: true },
       { name: 'work', mountPath: PROVISION_MOUNTS.tmp },
     ];
     const env: EnvVar[] = [
       { name: 'KBS_URL', value: props.kbsUrl },
       { name: 'NAMESPACE', value: props.namespace },
-      { name: 'ADMIN_TOKEN_SECRET', value: props.adminTokenSecretName },
-      { name: 'TOKEN_FILE', value: `${PROVISION_MOUNTS.adminToken}/${SECRET_KEYS.adminToken}` },
+      { name: 'POLICY_TOKEN_SECRET', value: props.policyTokenSecretName },
+      { name: 'POLICY_TOKEN_FILE', value: `${PROVISION_MOUNTS.policyToken}/${SECRET_KEYS.adminToken}` },
+      { name: 'RESOURCE_TOKEN_SECRET', value: props.resourceTokenSecretName },
+      { name: 'RESOURCE_TOKEN_FILE', value: `${PROVISION_MOUNTS.resourceToken}/${SECRET_KEYS.adminToken}` },
+      { name: 'MAX_TOKEN_SECONDS', value: String(props.maxTokenHours * 3600) },
+      { name: 'REFERENCE_VALUES_FILE', value: `${PROVISION_MOUNTS.script}/${PROVISION_REFERENCE_VALUES_KEY}` },
       { name: 'POLICY_DIR', value: PROVISION_MOUNTS.policies },
       { name: 'ATTESTATION_POLICY_ID', value: ATTESTATION_POLICY_ID },
       { name: 'RESOURCES_FILE', value: `${PROVISION_MOUNTS.script}/${PROVISION_RESOURCES_KEY}` },

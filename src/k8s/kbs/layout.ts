@@ -31,6 +31,7 @@ export const RESOURCE_POLICY_KEY = 'resource-policy.rego';
 export const ATTESTATION_POLICY_KEY = 'attestation-policy.rego';
 export const PROVISION_SCRIPT_KEY = 'provision.sh';
 export const PROVISION_RESOURCES_KEY = 'resources.txt';
+export const PROVISION_REFERENCE_VALUES_KEY = 'reference-values.txt';
 
 /** Keys the operator puts in the Secrets (docs/kbs.md shows the kubectl commands). */
 export const SECRET_KEYS = {
@@ -61,7 +62,10 @@ export const PROVISION_MOUNTS = {
   script: '/etc/kbs-provision',
   /** Not below `script`: a mount point inside a read-only ConfigMap volume cannot be created. */
   policies: '/etc/kbs-policies',
-  adminToken: '/var/run/kbs-admin',
+  /** Token of the policy role (policies, reference values). */
+  policyToken: '/var/run/kbs-admin-policies',
+  /** Token of the resource role (resource uploads). */
+  resourceToken: '/var/run/kbs-admin-resources',
   tls: '/var/run/kbs-tls',
   /** One sub-folder per resource Secret: /var/run/kbs-resources/<secret name>/<key>. */
   resources: '/var/run/kbs-resources',

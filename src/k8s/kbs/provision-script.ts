@@ -19,19 +19,44 @@ export function renderResourceList(resources: readonly ProvisionedResource[]): s
   return resources.map((r) => `${r.path} ${r.secretName} ${r.secretKey}\n`).join('');
 }
 
+/** One reference value to register in the RVPS: its id and the accepted values. */
+export interface ProvisionedReferenceValue {
+  readonly id: string;
+  readonly values: readonly string[];
+}
+
 /**
- * Uploads the two policies, then every resource, through the Trustee v0.21 admin HTTP API: the
- * requests kbs-client sends (tools/kbs-client/src/lib.rs at v0.21.0): POST resource-policy and
- * attestation-policy with base64url (no padding) Rego in JSON, POST resource/<path> with the raw bytes.
+ * `reference-values.txt`: one RVPS message per line, as kbs-client's set_sample_rv sends it to
+ * POST /kbs/v0/reference-value (tools/kbs-client/src/lib.rs at v0.21.0): version 0.1.0, type
+ * `sample` (the built-in RVPS always registers that extractor, rvps/src/extractors/mod.rs) and the
+ * provenance `{id: [values]}` in standard base64. The values are public measurements, not secrets.
+ */
+export function renderReferenceValues(values: readonly ProvisionedReferenceValue[]): string {
+  return values
+    .map((rv) => {
+      const payload = Buffer.from(JSON.stringify({ [rv.id]: [...rv.values] }), 'utf8').toString('base64');
+      return `${JSON.stringify({ version: '0.1.0', type: 'sample', payload })}\n`;
+    })
+    .join('');
+}
+
+/**
+ * Registers the reference values and uploads the two policies (policy role), then every resource
+ * (resource role), through the Trustee v0.21 admin HTTP API: the
+ * requests kbs-client sends (tools/kbs-client/src/lib.rs at v0.21.0): POST reference-value with
+ * the RVPS message, POST attestation-policy and resource-policy with base64url (no padding) Rego in
+ * JSON, POST resource/<path> with the raw bytes. Each admin token must be short-lived: the script
+ * refuses one without iat and exp, living longer than MAX_TOKEN_SECONDS, or expired.
  */
 export const PROVISION_SCRIPT = `#!/bin/sh
-# Uploads the KBS policies and resources through the admin HTTP API of Trustee v0.21.
-# Idempotent: every request stores the same bytes again. Every input is checked first, so a
-# missing Secret fails the Job before anything is uploaded. Variables are set by the Job.
+# Registers the reference values and uploads the KBS policies and resources through the admin HTTP
+# API of Trustee v0.21, each with the token of its role. Idempotent: every request stores the same
+# bytes again. Every input is checked first, so a missing Secret or an unusable token fails the Job
+# before anything is uploaded. Variables are set by the Job.
 set -eu
 
-: "\${KBS_URL:?}" "\${NAMESPACE:?}" "\${ADMIN_TOKEN_SECRET:?}" "\${TOKEN_FILE:?}"
-: "\${POLICY_DIR:?}" "\${ATTESTATION_POLICY_ID:?}" "\${RESOURCES_FILE:?}" "\${RESOURCE_DIR:?}" "\${WORK_DIR:?}"
+: "\${KBS_URL:?}" "\${NAMESPACE:?}" "\${POLICY_TOKEN_SECRET:?}" "\${POLICY_TOKEN_FILE:?}" "\${RESOURCE_TOKEN_SECRET:?}" "\${RESOURCE_TOKEN_FILE:?}"
+: "\${MAX_TOKEN_SECONDS:?}" "\${POLICY_DIR:?}" "\${ATTESTATION_POLICY_ID:?}" "\${RESOURCES_FILE:?}" "\${REFERENCE_VALUES_FILE:?}" "\${RESOURCE_DIR:?}" "\${WORK_DIR:?}"
 TLS_DIR=\${TLS_DIR:-}
 TLS_SECRET=\${TLS_SECRET:-}
 
@@ -48,6 +73,33 @@ need() { # FILE DESCRIPTION
 	fi
 }
 
+# A numeric claim of a JWT (base64url JSON payload); empty when absent.
+claim() { # TOKEN-FILE NAME
+	payload=$(tr -d ' \\r\\n' <"$1" | cut -d . -f 2 | tr '_-' '/+')
+	case $((\${#payload} % 4)) in
+	2) payload="$payload==" ;;
+	3) payload="$payload=" ;;
+	esac
+	printf '%s' "$payload" | base64 -d 2>/dev/null | tr -d ' \\n' | sed -n "s/.*\\"$2\\":\\([0-9][0-9]*\\).*/\\1/p"
+}
+
+# Short-lived tokens only: a leaked one stops working soon (docs/kbs.md, rotation).
+check_token() { # TOKEN-FILE SECRET
+	[ -s "$1" ] || return 0
+	iat=$(claim "$1" iat)
+	exp=$(claim "$1" exp)
+	if [ -z "$iat" ] || [ -z "$exp" ]; then
+		printf 'kbs-provision: admin token in Secret %s/%s has no iat and exp: mint a short-lived token (docs/kbs.md)\\n' "$NAMESPACE" "$2" >&2
+		missing=1
+	elif [ $((exp - iat)) -gt "$MAX_TOKEN_SECONDS" ]; then
+		printf 'kbs-provision: admin token in Secret %s/%s lives %ss, longer than kbs.admin.maxTokenHours (%ss): mint a shorter one\\n' "$NAMESPACE" "$2" $((exp - iat)) "$MAX_TOKEN_SECONDS" >&2
+		missing=1
+	elif [ "$exp" -le "$(date +%s)" ]; then
+		printf 'kbs-provision: admin token in Secret %s/%s has expired: mint a new one (docs/kbs.md)\\n' "$NAMESPACE" "$2" >&2
+		missing=1
+	fi
+}
+
 # HTTPS: trust the CA of the KBS certificate (ca.crt), or the certificate itself when self-signed.
 CA_FILE=
 if [ -n "$TLS_DIR" ]; then
@@ -55,7 +107,10 @@ if [ -n "$TLS_DIR" ]; then
 	[ -s "$CA_FILE" ] || CA_FILE=$TLS_DIR/tls.crt
 	need "$CA_FILE" "KBS certificate: Secret $NAMESPACE/$TLS_SECRET, key tls.crt"
 fi
-need "$TOKEN_FILE" "admin token: Secret $NAMESPACE/$ADMIN_TOKEN_SECRET, key token"
+need "$POLICY_TOKEN_FILE" "policy admin token: Secret $NAMESPACE/$POLICY_TOKEN_SECRET, key token"
+need "$RESOURCE_TOKEN_FILE" "resource admin token: Secret $NAMESPACE/$RESOURCE_TOKEN_SECRET, key token"
+check_token "$POLICY_TOKEN_FILE" "$POLICY_TOKEN_SECRET"
+check_token "$RESOURCE_TOKEN_FILE" "$RESOURCE_TOKEN_SECRET"
 need "$POLICY_DIR/resource-policy.rego" "resource policy: ConfigMap $NAMESPACE/kbs-policies"
 need "$POLICY_DIR/attestation-policy.rego" "attestation policy: ConfigMap $NAMESPACE/kbs-policies"
 count=0
@@ -66,15 +121,17 @@ while read -r path secret key; do
 done <"$RESOURCES_FILE"
 [ "$missing" -eq 0 ] || fail "nothing uploaded: create the missing Secrets (docs/kbs.md), then sync again"
 
-# The token goes into a header file, not onto curl's command line.
-printf 'Authorization: Bearer %s\\n' "$(tr -d ' \\r\\n' <"$TOKEN_FILE")" >"$WORK_DIR/auth"
+# The tokens go into header files, not onto curl's command line.
+printf 'Authorization: Bearer %s\\n' "$(tr -d ' \\r\\n' <"$POLICY_TOKEN_FILE")" >"$WORK_DIR/auth-policies"
+printf 'Authorization: Bearer %s\\n' "$(tr -d ' \\r\\n' <"$RESOURCE_TOKEN_FILE")" >"$WORK_DIR/auth-resources"
 
-post() { # API-PATH CONTENT-TYPE BODY-FILE
+post() { # API-PATH ROLE CONTENT-TYPE BODY-FILE
 	api=$1
-	type=$2
-	body=$3
+	role=$2
+	type=$3
+	body=$4
 	set -- --silent --show-error --fail-with-body --retry 5 --retry-connrefused --retry-delay 2 --max-time 60 \\
-		--header "@$WORK_DIR/auth" --header "Content-Type: $type" --data-binary "@$body" --output "$WORK_DIR/response"
+		--header "@$WORK_DIR/auth-$role" --header "Content-Type: $type" --data-binary "@$body" --output "$WORK_DIR/response"
 	if [ -n "$CA_FILE" ]; then set -- "$@" --cacert "$CA_FILE"; fi
 	if ! curl "$@" "$KBS_URL/kbs/v0/$api" </dev/null; then
 		printf 'kbs-provision: KBS answered: %s\\n' "$(cat "$WORK_DIR/response" 2>/dev/null)" >&2
@@ -110,13 +167,22 @@ b64url() {
 	base64 -w 0 "$1" | tr '+/' '-_' | tr -d '='
 }
 
-printf '{"policy":"%s"}' "$(b64url "$POLICY_DIR/resource-policy.rego")" >"$WORK_DIR/resource-policy.json"
-post resource-policy application/json "$WORK_DIR/resource-policy.json"
+# Reference values first: the attestation policy that appraises against them comes next, and the
+# resource policy that relies on that appraisal last.
+values=0
+while IFS= read -r message; do
+	[ -n "$message" ] || continue
+	printf '%s' "$message" >"$WORK_DIR/reference-value.json"
+	post reference-value policies application/json "$WORK_DIR/reference-value.json"
+	values=$((values + 1))
+done <"$REFERENCE_VALUES_FILE"
 printf '{"type":"rego","policy_id":"%s","policy":"%s"}' "$ATTESTATION_POLICY_ID" "$(b64url "$POLICY_DIR/attestation-policy.rego")" >"$WORK_DIR/attestation-policy.json"
-post attestation-policy application/json "$WORK_DIR/attestation-policy.json"
+post attestation-policy policies application/json "$WORK_DIR/attestation-policy.json"
+printf '{"policy":"%s"}' "$(b64url "$POLICY_DIR/resource-policy.rego")" >"$WORK_DIR/resource-policy.json"
+post resource-policy policies application/json "$WORK_DIR/resource-policy.json"
 while read -r path secret key; do
 	[ -n "$path" ] || continue
-	post "resource/$path" application/octet-stream "$RESOURCE_DIR/$secret/$key"
+	post "resource/$path" resources application/octet-stream "$RESOURCE_DIR/$secret/$key"
 done <"$RESOURCES_FILE"
-printf 'kbs-provision: stored 2 policies and %s resources\\n' "$count"
+printf 'kbs-provision: stored %s reference values, 2 policies and %s resources\\n' "$values" "$count"
 `;
