@@ -10,6 +10,7 @@ import { environmentVersions } from './environment-versions';
 import { imageSlots } from '../images/image-slots';
 import { IMAGE_LOCK_FILE } from '../images/lock-file';
 import { hasDigest } from '../shared/image-ref';
+import { resourceBindings } from '../k8s/kbs/resource-binding';
 
 interface Container {
   readonly name: string;
@@ -62,6 +63,42 @@ function imagesSection(env: LoadedEnvironment, folders: readonly RenderedFolder[
   ];
 }
 
+/**
+ * Every resource the KBS holds and who can obtain it: which workloads (Kata guests by initdata
+ * digest, or measured nodes) on which TEE, and whether what the TEE runs is appraised.
+ */
+function kbsResourcesSection(env: LoadedEnvironment): string[] {
+  const kbs = env.config.kbs;
+  if (!kbs.enabled) return [];
+  const attestation = kbs.attestation;
+  const measuredTees: readonly string[] = [...new Set(attestation.measurements.map((m) => m.tee))];
+  const nodes = (tee: string): string => {
+    if (tee === 'sample') return '**any machine** (sample TEE, dev only)';
+    if (measuredTees.includes(tee)) return `${tee} whose ${attestation.measurements.filter((m) => m.tee === tee).map((m) => `\`${m.claim}\``).join(', ')} match the reference values`;
+    return `**any genuine, non-debug ${tee}** (executables not appraised)`;
+  };
+  const unmeasured = attestation.acceptUnmeasured;
+  const lines = [
+    '## KBS resources',
+    '',
+    kbs.resourcePolicy.allowAll
+      ? '**allowAll is on: every resource goes to every client holding a valid token (dev only).**'
+      : 'Who can obtain each resource the KBS holds (`kbs.resources`, `kbs.resourcePolicy.extraPaths`): the resource policy releases it only to these clients (docs/kbs.md, workload binding).',
+    ...(unmeasured ? ['', `**Unmeasured TEEs accepted** (\`kbs.attestation.acceptUnmeasured\`): ${unmeasured.reason}`] : []),
+    '',
+    row(['resource', 'workload', 'initdata digest', 'measured nodes or guests']),
+    row(['---', '---', '---', '---']),
+  ];
+  for (const binding of resourceBindings(env)) {
+    if (binding.clients.length === 0) lines.push(row([`\`${binding.path}\``, 'nobody (no workload references it)', '', '']));
+    for (const c of binding.clients) {
+      lines.push(row([`\`${binding.path}\``, c.workload === 'nodes' ? 'node-level clients (host confidential-data-hub)' : `\`${c.workload}\``, c.initdataDigest ? `\`${c.initdataDigest}\`` : c.tee === 'sample' ? 'not checked (sample TEE)' : 'none (node)', nodes(c.tee)]));
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
 export function postureReport(env: LoadedEnvironment, folders: readonly RenderedFolder[]): string {
   const { config } = env;
   const lines: string[] = [
@@ -87,6 +124,7 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   lines.push('');
 
   lines.push(...imagesSection(env, folders));
+  lines.push(...kbsResourcesSection(env));
 
   const all = folders.flatMap((f) => f.objects);
   const at = (o: K8sObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
