@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,19 @@ const schema = {
 const options = { strict: true, allErrors: true, useDefaults: true, verbose: true };
 const spec = (dir: string, s: object = schema): PrecompiledValidatorsSpec<'thing'> => ({ name: 'thing-schema', options, schemas: [s], refs: { thing: 'thing' }, cacheDir: dir });
 
+/**
+ * Runs `spec`'s validator on `inputs` in a fresh Node process with the compiled module (npm test
+ * builds first), so the cache is used and written as by a real command; returns the results.
+ */
+function inChild(s: PrecompiledValidatorsSpec<'thing'>, inputs: unknown[]): boolean[] {
+  const built = join(repoRoot(), 'build/src/shared/precompiled-ajv.js');
+  const script = `const { precompiledValidators } = require(${JSON.stringify(built)}); const { thing } = precompiledValidators(${JSON.stringify(s)}); console.log(JSON.stringify(${JSON.stringify(inputs)}.map((x) => thing(x))));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as boolean[];
+}
+
 describe('precompiledValidators', () => {
   it('validates, applies defaults and reports errors exactly as Ajv compiled in memory does', () => {
     const { thing } = precompiledValidators(spec(cacheDir()));
@@ -42,20 +56,19 @@ describe('precompiledValidators', () => {
     }
   });
 
-  it('writes the generated code and its V8 code cache once and loads them afterwards', () => {
+  it('writes the generated code, and its V8 code cache at exit, once; later processes load them', () => {
     const dir = cacheDir();
-    precompiledValidators(spec(dir));
+    expect(inChild(spec(dir), [{ name: 'ok' }])).toEqual([true]);
     const files = readdirSync(dir).sort();
     expect(files).toHaveLength(2);
     const [code, v8] = files;
     expect(code).toMatch(/^thing-schema-[0-9a-f]{16}\.js$/);
     expect(v8).toBe(`${code}.v8`);
-    // The second call must not regenerate: a comment appended to the cached code survives, and the
-    // code cache (now made for another source) is rejected by V8 and written anew.
+    // No regeneration: a comment appended to the cached code survives, and the code cache (now made
+    // for another source) is rejected by V8 and written anew.
     writeFileSync(join(dir, code), `${readFileSync(join(dir, code), 'utf8')}\n// cached\n`);
     writeFileSync(join(dir, v8), 'not a code cache');
-    const { thing } = precompiledValidators(spec(dir));
-    expect(thing({ name: 'ok' })).toBe(true);
+    expect(inChild(spec(dir), [{ name: 'ok' }, { name: 1 }])).toEqual([true, false]);
     expect(readdirSync(dir).sort()).toEqual(files);
     expect(readFileSync(join(dir, code), 'utf8')).toContain('// cached');
     expect(readFileSync(join(dir, v8), 'utf8')).not.toBe('not a code cache');
@@ -63,14 +76,13 @@ describe('precompiledValidators', () => {
 
   it('a changed schema gets a new cache entry and the old one is removed', () => {
     const dir = cacheDir();
-    precompiledValidators(spec(dir));
+    inChild(spec(dir), []);
     const before = readdirSync(dir).sort();
     const stricter = { ...schema, properties: { ...schema.properties, name: { type: 'string', maxLength: 3 } } };
-    const { thing } = precompiledValidators(spec(dir, stricter));
+    expect(inChild(spec(dir, stricter), [{ name: 'long' }])).toEqual([false]);
     const after = readdirSync(dir).sort();
     expect(after).toHaveLength(2);
     expect(after.filter((f) => before.includes(f))).toEqual([]);
-    expect(thing({ name: 'long' })).toBe(false);
   });
 
   it('still validates when the cache folder cannot be written', () => {
