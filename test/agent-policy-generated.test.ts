@@ -5,8 +5,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { podPolicyInput, renderAgentPolicy, type AgentPolicyOptions } from '../src/confidentialize/agent-policy';
+import { agentPolicyProblems, podPolicyInput, renderAgentPolicy, type AgentPolicyOptions } from '../src/confidentialize/agent-policy';
 import { run } from './support/tools';
+import { buildManifests } from '../src/k8s/bundle';
+import { decodeInitdata, INITDATA_ANNOTATION } from '../src/confidentialize/initdata';
+import { parse as parseToml } from 'smol-toml';
+import { loadEnv } from './kbs-support';
 
 const POD = podPolicyInput('coco-demo-app', {
   containers: [
@@ -109,5 +113,61 @@ describe('agent policy generated from a pod spec', () => {
       { name: 'sidecar', image: 'busybox:1.36', mounts: [] },
     ]);
     expect(renderAgentPolicy({ pod: POD })).toBe(renderAgentPolicy({ pod: { ...POD, containers: [...POD.containers].reverse() } }));
+  });
+
+  it('production fitness: the generated policy passes; the uninspected table and allowed exec do not', () => {
+    expect(agentPolicyProblems(renderAgentPolicy({ pod: POD }))).toEqual([]);
+    expect(agentPolicyProblems(renderAgentPolicy({ pod: POD, allowLogs: true }))).toEqual(['ReadStreamRequest is allowed without inspection']);
+    expect(agentPolicyProblems(renderAgentPolicy({ pod: POD, allowLogs: true }), { allowLogs: true })).toEqual([]);
+    expect(agentPolicyProblems(renderAgentPolicy())).toEqual([
+      'CopyFileRequest is allowed without inspection',
+      'CreateContainerRequest is allowed without inspection',
+      'ReadStreamRequest is allowed without inspection',
+      'WriteStreamRequest is allowed without inspection',
+    ]);
+    expect(agentPolicyProblems(renderAgentPolicy({ pod: POD, allowExec: true }))).toEqual(['ExecProcessRequest (kubectl exec) is allowed']);
+  });
+});
+
+describe.each(['bare-metal', 'coco-dev'])('%s: the rendered Kata workloads', (name) => {
+  const env = loadEnv(name);
+  const pods = buildManifests(env)
+    .flatMap((f) => f.objects)
+    .flatMap((o) => {
+      const template = (o.kind === 'Pod' ? o : (o.spec as { template?: unknown } | undefined)?.template) as { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, unknown> } | undefined;
+      const value = template?.metadata?.annotations?.[INITDATA_ANNOTATION];
+      if (value === undefined || !template?.spec) return [];
+      const toml = parseToml(decodeInitdata(value) ?? '') as { data: Record<string, string> };
+      return [{ id: `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, namespace: String(o.metadata.namespace), spec: template.spec, policy: toml.data['policy.rego'] }];
+    });
+
+  it('carry a generated policy fit for production', () => {
+    expect(pods.length).toBeGreaterThan(0);
+    for (const p of pods) expect({ id: p.id, problems: agentPolicyProblems(p.policy) }).toEqual({ id: p.id, problems: [] });
+  });
+
+  it('allow exactly their own containers, per opa', () => {
+    for (const p of pods) {
+      const dir = mkdtempSync(join(tmpdir(), 'rendered-policy-'));
+      const file = join(dir, 'policy.rego');
+      writeFileSync(file, p.policy);
+      const containers = [...((p.spec.initContainers ?? []) as Record<string, unknown>[]), ...(p.spec.containers as Record<string, unknown>[])];
+      for (const c of containers) {
+        const args = [...((c.command as string[] | undefined) ?? ['/entrypoint']), ...((c.args as string[] | undefined) ?? [])];
+        const mounts = ((c.volumeMounts ?? []) as { mountPath: string }[]).map((m) => m.mountPath);
+        const own = { namespace: p.namespace, name: String(c.name), image: String(c.image), args, mounts };
+        expect({ id: p.id, container: c.name, allowed: decide(file, 'CreateContainerRequest', createContainer(own)) }).toEqual({ id: p.id, container: c.name, allowed: true });
+        // The host's own reader of the CDH endpoint, in the same pod: denied where the pod spec
+        // sets the command. Without one the image's entrypoint runs and only the image pins it
+        // (docs/kbs.md, agent policy): the arguments are then not inspected.
+        const reader = { ...own, args: ['sh', '-c', 'wget -O- http://127.0.0.1:8006/cdh/resource/default/secret/1'] };
+        expect(decide(file, 'CreateContainerRequest', createContainer(reader))).toBe(c.command === undefined);
+        expect(decide(file, 'CreateContainerRequest', createContainer({ ...reader, image: 'quay.io/attacker/reader:v1' }))).toBe(false);
+      }
+      expect(decide(file, 'CreateContainerRequest', {})).toBe(false);
+      expect(decide(file, 'CopyFileRequest', { path: '/etc/passwd' })).toBe(false);
+      expect(decide(file, 'WriteStreamRequest', {})).toBe(false);
+      expect(decide(file, 'ReadStreamRequest', {})).toBe(false);
+    }
   });
 });

@@ -301,6 +301,23 @@ export function podPolicyInput(namespace: string, spec: PodSpecContainers): PodP
   return { namespace, containers };
 }
 
+/** Requests the host could use to start or feed its own code in the TEE, or read from it. */
+const HOST_CONTROL_REQUESTS = ['CopyFileRequest', 'CreateContainerRequest', 'ReadStreamRequest', 'WriteStreamRequest'] as const;
+
+/**
+ * What makes an agent policy unfit for production: one of the host-control requests allowed by
+ * default (so it is not inspected), or CreateContainerRequest with no rule that inspects it.
+ * ReadStreamRequest (kubectl logs) is accepted when `allowLogs` says it was chosen.
+ */
+export function agentPolicyProblems(rego: string, options: { readonly allowLogs?: boolean } = {}): string[] {
+  const problems = HOST_CONTROL_REQUESTS.filter((name) => !(name === 'ReadStreamRequest' && options.allowLogs === true))
+    .filter((name) => new RegExp(`^default ${name} := true\\b`, 'm').test(rego))
+    .map((name) => `${name} is allowed without inspection`);
+  if (!/^CreateContainerRequest if \{/m.test(rego) && !problems.some((p) => p.startsWith('CreateContainerRequest'))) problems.push('CreateContainerRequest has no rule for the pod\'s containers');
+  if (/^default ExecProcessRequest := true\b/m.test(rego)) problems.push('ExecProcessRequest (kubectl exec) is allowed');
+  return problems;
+}
+
 /** Value of the legacy annotation: the Rego, base64-encoded. */
 export function agentPolicyAnnotationValue(rego: string): string {
   return Buffer.from(rego, 'utf8').toString('base64');

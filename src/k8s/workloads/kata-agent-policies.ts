@@ -6,7 +6,7 @@
  * (src/k8s/kbs/resource-binding.ts), changes with it.
  */
 import { ApiObject, JsonPatch, type Chart } from 'cdk8s';
-import { AGENT_POLICY_ANNOTATION, agentPolicyAnnotationValue, podPolicyInput, renderAgentPolicy } from '../../confidentialize/agent-policy';
+import { AGENT_POLICY_ANNOTATION, agentPolicyAnnotationValue, agentPolicyProblems, podPolicyInput, renderAgentPolicy } from '../../confidentialize/agent-policy';
 import { encodeInitdata, INITDATA_ANNOTATION, renderInitdata } from '../../confidentialize/initdata';
 import type { KataTarget } from '../../confidentialize/target';
 
@@ -36,6 +36,9 @@ export function generateAgentPolicies(chart: Chart, target: KataTarget, options:
     const namespace = (json.metadata as { namespace?: string }).namespace;
     if (namespace === undefined) throw new Error(`${String(json.kind)} ${object.name}: a Kata workload without a namespace`);
     const policy = renderAgentPolicy({ pod: podPolicyInput(namespace, t.spec), allowLogs: options.allowLogs });
+    // Production renders only policies that let nothing but the pod's own containers run.
+    const problems = target.production ? agentPolicyProblems(policy, options) : [];
+    if (problems.length > 0) throw new Error(`${String(json.kind)} ${namespace}/${object.name}: agent policy unfit for production: ${problems.join('; ')}`);
     if (t.annotations[INITDATA_ANNOTATION] !== undefined) {
       const initdata = encodeInitdata(renderInitdata({ kbsUrl: target.kbsUrl, kbsCertificate: target.kbsCertificate, policy }));
       object.addJsonPatch(JsonPatch.replace(`${t.pointer}/${INITDATA_ANNOTATION}`, initdata));
