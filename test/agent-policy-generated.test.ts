@@ -171,3 +171,22 @@ describe.each(['bare-metal', 'coco-dev'])('%s: the rendered Kata workloads', (na
     }
   });
 });
+
+describe('runtime.allowContainerLogs', () => {
+  it('is the documented choice that lets kubectl logs read the rendered Kata workloads', () => {
+    const policyOf = (allow: boolean): string => {
+      const env = loadEnv('bare-metal', (c) => (c.runtime.allowContainerLogs = allow));
+      const deployment = buildManifests(env)
+        .flatMap((f) => f.objects)
+        .find((o) => o.kind === 'Deployment' && o.metadata.name === 'confidential-app');
+      const value = (deployment?.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations[INITDATA_ANNOTATION];
+      return (parseToml(decodeInitdata(value) ?? '') as { data: Record<string, string> }).data['policy.rego'];
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'logs-policy-'));
+    writeFileSync(join(dir, 'off.rego'), policyOf(false));
+    writeFileSync(join(dir, 'on.rego'), policyOf(true));
+    expect(decide(join(dir, 'off.rego'), 'ReadStreamRequest', { container_id: 'c1' })).toBe(false);
+    expect(decide(join(dir, 'on.rego'), 'ReadStreamRequest', { container_id: 'c1' })).toBe(true);
+    expect(decide(join(dir, 'on.rego'), 'WriteStreamRequest', { container_id: 'c1' })).toBe(false);
+  });
+});

@@ -43,6 +43,11 @@ export const Runtime = Component('Kata/CoCo runtime classes and the Confidential
         'Certificate (public, PEM) the Kata guests trust for an HTTPS KBS: the CA or self-signed certificate of kbs.tlsSecretName, valid for the KBS ClusterIP. Embedded into initdata (aa.toml cert, cdh.toml kbs_cert). Omit when it chains to a public CA.',
     }),
   ),
+  allowContainerLogs: Type.Boolean({
+    default: false,
+    description:
+      'Let `kubectl logs` read the output of the rendered Kata workloads (the agent policy then allows ReadStreamRequest). Whatever a container prints leaves the TEE: choose it only for workloads that never print secrets.',
+  }),
   cocoChart: Section(
     {
       install: Type.Boolean({

@@ -120,7 +120,7 @@ function buildCocoDemos(env: LoadedEnvironment, demos: Demos): void {
       default:
         throw new Error(`no construct for demo ${demo.id}`);
     }
-    generateAgentPolicies(scope.chart, target);
+    generateAgentPolicies(scope.chart, target, { allowLogs: env.config.runtime.allowContainerLogs });
   }
 }
 
@@ -242,7 +242,7 @@ function buildConfidentialApp(env: LoadedEnvironment, demos: Demos): void {
       serviceMonitor: cfg.serviceMonitor,
       ...(cfg.metricsCaSecret ? { metricsCaSecret: cfg.metricsCaSecret } : {}),
     });
-    generateAgentPolicies(scope.chart, target);
+    generateAgentPolicies(scope.chart, target, { allowLogs: env.config.runtime.allowContainerLogs });
   }
 }
 
