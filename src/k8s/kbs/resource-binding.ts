@@ -3,9 +3,9 @@
  *
  * - a Kata guest, by the initdata its pod boots with: the workloads component is built here from
  *   the same config (pure, no files), every pod with an initdata annotation is decoded, and the
- *   resources it references (`kbs:///<path>` and CDH `.../cdh/resource/<path>` in its spec, the
- *   layer key of its encrypted image from the config) are bound to its initdata digest on the TEE
- *   of its runtime class;
+ *   resources it references (`kbs:///<path>` and CDH `.../cdh/resource/<path>` in its spec or its
+ *   initdata, the layer key of its encrypted image from the config) are bound to its initdata
+ *   digest on the TEE of its runtime class;
  * - node-level clients (the host CDH of azure-tdx workers, `workloads.nodeDecryption.imageKeys`),
  *   as measured nodes of the node TEE (az-tdx-vtpm);
  * - Kata workloads outside the bundle, from `kbs.resourcePolicy.externalWorkloads`.
@@ -84,10 +84,12 @@ function kataPods(objects: readonly K8sObject[]): KataPod[] {
   });
 }
 
-/** Resource paths a pod spec names, plus the layer keys of its encrypted images (from the config). */
-function referencedPaths(spec: Json, imageKeys: ReadonlyMap<string, string>): string[] {
-  const text = JSON.stringify(spec);
-  const named = [...text.matchAll(REFERENCE)].map((m) => m[1]);
+/**
+ * Resource paths a pod names: in its spec (env, command) and its initdata (e.g. a cdh.toml image
+ * security policy `kbs:///...`), plus the layer keys of its encrypted images (from the config).
+ */
+function referencedPaths(spec: Json, initdata: string, imageKeys: ReadonlyMap<string, string>): string[] {
+  const named = [JSON.stringify(spec), initdata].flatMap((text) => [...text.matchAll(REFERENCE)].map((m) => m[1]));
   const containers = [...((spec.initContainers ?? []) as Json[]), ...((spec.containers ?? []) as Json[])];
   const keys = containers.flatMap((c) => {
     const key = imageKeys.get(String(c.image));
@@ -141,7 +143,7 @@ export function resourceBindings(env: LoadedEnvironment): ResourceBinding[] {
     const digest = initdataDigest(pod.initdata);
     // The sample verifier reports no init_data a policy can compare (dev only): bound by TEE type alone.
     const initData = tee === 'sample' ? null : initDataClaim(digest, tee);
-    for (const path of referencedPaths(pod.spec, imageKeys)) bind(path, { tee, initData, workload: pod.workload, initdataDigest: digest });
+    for (const path of referencedPaths(pod.spec, pod.initdata, imageKeys)) bind(path, { tee, initData, workload: pod.workload, initdataDigest: digest });
   }
   const w = env.config.workloads;
   if (w.enabled && w.nodeDecryption.enabled && env.config.guestComponents.enabled) {
