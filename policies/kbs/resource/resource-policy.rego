@@ -62,7 +62,9 @@ initdata_matches(client) if client.init_data == null
 settings := {
 	"allow_all": false,
 	"require_measurements": true,
-	"resources": {"default/image_key/example": [{"init_data": "5c7f0c1d5b0a6b2b3b8d8a6e6e0d2f1f6c5b4a3928171605f4e3d2c1b0a99887", "tee": "snp", "workload": "Deployment/example/app"}]},
+	"resources": {
+		"default/image_key/example": [{"init_data": "5c7f0c1d5b0a6b2b3b8d8a6e6e0d2f1f6c5b4a3928171605f4e3d2c1b0a99887", "tee": "snp", "workload": "Deployment/example/app"}],
+	},
 	"tees": ["snp"],
 }
 

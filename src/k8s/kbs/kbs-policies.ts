@@ -68,8 +68,13 @@ function withSettings(file: string, settings: Readonly<Record<string, unknown>>,
   const begin = text.indexOf(BEGIN);
   const end = text.indexOf(END);
   if (begin < 0 || end < begin) throw new Error(`${file}: settings block (${BEGIN.trim()} ... ${END.trim()}) not found`);
+  // A map (such as resource -> clients) gets one entry per line, so a reviewer reads one resource a line.
+  const value = (v: unknown): string =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0
+      ? `{\n${Object.entries(v).map(([k, x]) => `\t\t${JSON.stringify(k)}: ${rego(x)},`).join('\n')}\n\t}`
+      : rego(v);
   const body = Object.entries(settings)
-    .map(([k, v]) => `\t${JSON.stringify(k)}: ${rego(v)},`)
+    .map(([k, v]) => `\t${JSON.stringify(k)}: ${value(v)},`)
     .join('\n');
   const block = `${BEGIN}# Generated from ${origin}.\nsettings := {\n${body}\n}\n\n${END}`;
   return text.slice(0, begin) + block + text.slice(end + END.length);
