@@ -1,16 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeJob, Quantity, type EnvVar, type Volume, type VolumeMount } from 'cdk8s-plus-30/lib/imports/k8s';
-import {
-  ATTESTATION_POLICY_ID,
-  ATTESTATION_POLICY_KEY,
-  KBS_UID,
-  PROVISION_MOUNTS,
-  PROVISION_REFERENCE_VALUES_KEY,
-  PROVISION_RESOURCES_KEY,
-  PROVISION_SCRIPT_KEY,
-  RESOURCE_POLICY_KEY,
-  SECRET_KEYS,
-} from './layout';
+import { ATTESTATION_POLICY_ID, ATTESTATION_POLICY_KEY, KBS_UID, PROVISION_MOUNTS, PROVISION_REFERENCE_VALUES_KEY, PROVISION_RESOURCES_KEY, PROVISION_SCRIPT_KEY, RESOURCE_POLICY_KEY, SECRET_KEYS } from './layout';
 import { restrictedContainer, restrictedPod } from '../common/security-contexts';
 
 export interface KbsProvisionJobProps {
