@@ -101,6 +101,12 @@ describe('agent policy generated from a pod spec', () => {
     expect(decide(file, 'StartContainerRequest', { container_id: 'c1' })).toBe(true);
   });
 
+  it('without a namespace (a manifest that names none) any namespace, the rest still inspected', () => {
+    const anywhere = policyFile({ pod: podPolicyInput(undefined, { containers: [{ name: 'app', image: 'quay.io/example/app:v1', command: ['sleep', 'infinity'], volumeMounts: [{ mountPath: '/data' }] }] }) });
+    expect(decide(anywhere, 'CreateContainerRequest', createContainer({ ...APP, namespace: 'other' }))).toBe(true);
+    expect(decide(anywhere, 'CreateContainerRequest', createContainer({ ...APP, namespace: 'other', args: ['sh'] }))).toBe(false);
+  });
+
   it('kubectl logs is a choice: allowLogs allows ReadStreamRequest only', () => {
     const logs = policyFile({ pod: POD, allowLogs: true });
     expect(decide(logs, 'ReadStreamRequest', { container_id: 'c1' })).toBe(true);

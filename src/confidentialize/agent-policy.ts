@@ -78,8 +78,12 @@ export interface AllowedContainer {
 
 /** What the generated policy knows about one pod. */
 export interface PodPolicyInput {
-  /** Namespace of the pod (`io.kubernetes.cri.sandbox-namespace`). */
-  readonly namespace: string;
+  /**
+   * Namespace of the pod (`io.kubernetes.cri.sandbox-namespace`). Absent (a manifest without one,
+   * as `helm template` writes them): any namespace.
+   * @default any namespace
+   */
+  readonly namespace?: string;
   /** Every init and app container of the pod spec. */
   readonly containers: readonly AllowedContainer[];
 }
@@ -189,7 +193,9 @@ function podRules(pod: PodPolicyInput): string[] {
     args: c.args === undefined ? null : [...c.args],
     mounts: [...new Set([...c.mounts, ...RUNTIME_MOUNTS])].sort(),
   }));
-  const data = `policy_data := {\n\t"namespace": ${rego(pod.namespace)},\n\t"containers": [\n${containers.map((c) => `\t\t${rego(c)},`).join('\n')}\n\t],\n}`;
+  // Without a namespace the rules below simply do not compare it.
+  const namespace = pod.namespace === undefined ? [] : [`\tnamespace_allowed(input.OCI.Annotations)`];
+  const data = `policy_data := {\n${pod.namespace === undefined ? '' : `\t"namespace": ${rego(pod.namespace)},\n`}\t"containers": [\n${containers.map((c) => `\t\t${rego(c)},`).join('\n')}\n\t],\n}`;
   return [
     '# The pod this policy was generated for (src/confidentialize/agent-policy.ts, from its pod spec).',
     data,
@@ -197,7 +203,7 @@ function podRules(pod: PodPolicyInput): string[] {
     '# The sandbox (pause) container, which Kata runs from the measured guest image.',
     'CreateContainerRequest if {',
     '\tinput.OCI.Annotations["io.kubernetes.cri.container-type"] == "sandbox"',
-    '\tinput.OCI.Annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace',
+    ...namespace,
     '\tinput.OCI.Process.Args == ["/pause"]',
     '}',
     '',
@@ -205,7 +211,7 @@ function podRules(pod: PodPolicyInput): string[] {
     'CreateContainerRequest if {',
     '\toci := input.OCI',
     '\toci.Annotations["io.kubernetes.cri.container-type"] == "container"',
-    '\toci.Annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace',
+    ...namespace,
     '\tsome container in policy_data.containers',
     '\toci.Annotations["io.kubernetes.cri.container-name"] == container.name',
     '\timage_allowed(container.images, oci.Annotations["io.kubernetes.cri.image-name"])',
@@ -215,6 +221,7 @@ function podRules(pod: PodPolicyInput): string[] {
     '\t}',
     '}',
     '',
+    ...(pod.namespace === undefined ? [] : ['namespace_allowed(annotations) if annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace', '']),
     '# The image as rendered; a tag-only image also with the digest npm run pin-images appends.',
     'image_allowed(images, image) if image in images',
     '',
@@ -288,7 +295,7 @@ interface ContainerSpec {
  * its process arguments (command + args; with only args or neither, the image's entrypoint
  * decides, so they are not pinned) and its mounts.
  */
-export function podPolicyInput(namespace: string, spec: PodSpecContainers): PodPolicyInput {
+export function podPolicyInput(namespace: string | undefined, spec: PodSpecContainers): PodPolicyInput {
   const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c): AllowedContainer => {
     if (c.image === undefined) throw new Error(`agent policy: container ${c.name} has no image`);
     return {
@@ -298,7 +305,7 @@ export function podPolicyInput(namespace: string, spec: PodSpecContainers): PodP
       mounts: (c.volumeMounts ?? []).map((m) => m.mountPath),
     };
   });
-  return { namespace, containers };
+  return { ...(namespace !== undefined ? { namespace } : {}), containers };
 }
 
 /** Requests the host could use to start or feed its own code in the TEE, or read from it. */
