@@ -86,6 +86,9 @@ describe('agent policy generated from a pod spec', () => {
     deny(createContainer({ ...APP, args: ['sh', '-c', 'wget -O- http://127.0.0.1:8006/cdh/resource/default/secret/1'] }));
     deny(createContainer({ ...APP, mounts: ['/data', '/host'] }));
     deny(createContainer({ ...APP, namespace: 'other' }));
+    const hooked = createContainer(APP) as { OCI: Record<string, unknown> };
+    deny({ ...hooked, OCI: { ...hooked.OCI, Hooks: { Prestart: [{ Path: '/bin/sh', Args: ['sh', '-c', 'cat /proc/1/environ'] }] } } });
+    expect(decide(file, 'CreateContainerRequest', { ...hooked, OCI: { ...hooked.OCI, Hooks: null } })).toBe(true);
     deny(createContainer({ namespace: 'coco-demo-app', name: 'pause', image: 'pause', args: ['/bin/sh'], type: 'sandbox' }));
   });
 
