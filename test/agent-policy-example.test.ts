@@ -8,10 +8,10 @@ import { repoRoot, run } from './support/tools';
 
 const FOLDER = join(repoRoot(), 'policies/agent-generated');
 
-/** The pod spec the example was generated from: one container with a command and a mount, one without. */
+/** The pod spec the example was generated from: one container with a command, a mount and an env value, one with none. */
 const EXAMPLE_POD = podPolicyInput('coco-demo-app', {
   containers: [
-    { name: 'app', image: 'quay.io/example/app:v1', command: ['/app', '--listen', ':8443'], volumeMounts: [{ mountPath: '/data' }] },
+    { name: 'app', image: 'quay.io/example/app:v1', command: ['/app', '--listen', ':8443'], volumeMounts: [{ mountPath: '/data' }], env: [{ name: 'MODE', value: 'production' }] },
     { name: 'sidecar', image: 'busybox:1.36' },
   ],
 });

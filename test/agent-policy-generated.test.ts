@@ -110,6 +110,23 @@ describe('agent policy generated from a pod spec', () => {
     expect(decide(anywhere, 'CreateContainerRequest', createContainer({ ...APP, namespace: 'other', args: ['sh'] }))).toBe(false);
   });
 
+  it('keeps the pod spec\'s environment values and never lets the host set the dynamic loader\'s', () => {
+    const pod = podPolicyInput('ns', { containers: [{ name: 'app', image: 'quay.io/example/app:v1', command: ['/app'], env: [{ name: 'CDH_RESOURCE_URL', value: 'http://127.0.0.1:8006/cdh/resource' }, { name: 'FROM_SECRET' }] }] });
+    expect(pod.containers[0].env).toEqual({ CDH_RESOURCE_URL: 'http://127.0.0.1:8006/cdh/resource' });
+    const withEnv = policyFile({ pod });
+    const request = (env: string[]) => {
+      const r = createContainer({ namespace: 'ns', name: 'app', image: 'quay.io/example/app:v1', args: ['/app'] }) as { OCI: Record<string, unknown> };
+      return { ...r, OCI: { ...r.OCI, Process: { Args: ['/app'], Env: env } } };
+    };
+    // The pod spec's value, the image's own variables and service links pass.
+    expect(decide(withEnv, 'CreateContainerRequest', request(['PATH=/usr/bin:/bin', 'CDH_RESOURCE_URL=http://127.0.0.1:8006/cdh/resource', 'KUBERNETES_SERVICE_HOST=10.96.0.1', 'FROM_SECRET=x']))).toBe(true);
+    expect(decide(withEnv, 'CreateContainerRequest', request(['CDH_RESOURCE_URL=http://attacker.example/cdh/resource']))).toBe(false);
+    expect(decide(withEnv, 'CreateContainerRequest', request(['CDH_RESOURCE_URL']))).toBe(false);
+    for (const loader of ['LD_PRELOAD=/data/evil.so', 'LD_LIBRARY_PATH=/data', 'LD_AUDIT=/data/a.so']) {
+      expect(decide(withEnv, 'CreateContainerRequest', request(['PATH=/bin', loader]))).toBe(false);
+    }
+  });
+
   it('kubectl logs is a choice: allowLogs allows ReadStreamRequest only', () => {
     const logs = policyFile({ pod: POD, allowLogs: true });
     expect(decide(logs, 'ReadStreamRequest', { container_id: 'c1' })).toBe(true);

@@ -52,8 +52,8 @@ default WriteStreamRequest := false # no stdin: the host may not feed input to t
 policy_data := {
 	"namespace": "coco-demo-app",
 	"containers": [
-		{"name": "app", "images": ["quay.io/example/app:v1"], "args": ["/app", "--listen", ":8443"], "mounts": ["/data", "/dev", "/dev/mqueue", "/dev/pts", "/dev/shm", "/dev/termination-log", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/proc", "/sys", "/sys/fs/cgroup"]},
-		{"name": "sidecar", "images": ["busybox:1.36", "docker.io/library/busybox:1.36"], "args": null, "mounts": ["/dev", "/dev/mqueue", "/dev/pts", "/dev/shm", "/dev/termination-log", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/proc", "/sys", "/sys/fs/cgroup"]},
+		{"name": "app", "images": ["quay.io/example/app:v1"], "args": ["/app", "--listen", ":8443"], "mounts": ["/data", "/dev", "/dev/mqueue", "/dev/pts", "/dev/shm", "/dev/termination-log", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/proc", "/sys", "/sys/fs/cgroup"], "env": {"MODE": "production"}},
+		{"name": "sidecar", "images": ["busybox:1.36", "docker.io/library/busybox:1.36"], "args": null, "mounts": ["/dev", "/dev/mqueue", "/dev/pts", "/dev/shm", "/dev/termination-log", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/proc", "/sys", "/sys/fs/cgroup"], "env": {}},
 	],
 }
 
@@ -74,6 +74,9 @@ CreateContainerRequest if {
 	oci.Annotations["io.kubernetes.cri.container-name"] == container.name
 	image_allowed(container.images, oci.Annotations["io.kubernetes.cri.image-name"])
 	args_allowed(container.args, oci.Process.Args)
+	every variable in object.get(oci.Process, "Env", []) {
+		env_allowed(container.env, variable)
+	}
 	no_hooks(oci)
 	every mount in oci.Mounts {
 		mount.destination in container.mounts
@@ -81,6 +84,18 @@ CreateContainerRequest if {
 }
 
 namespace_allowed(annotations) if annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace
+
+# Variables the pod spec sets keep their value; the dynamic loader's are never set.
+env_allowed(expected, variable) if {
+	name := split(variable, "=")[0]
+	not name in ["LD_AUDIT", "LD_LIBRARY_PATH", "LD_PRELOAD"]
+	not expected[name]
+}
+
+env_allowed(expected, variable) if {
+	name := split(variable, "=")[0]
+	variable == concat("=", [name, expected[name]])
+}
 
 # OCI hooks would run programs of the host's choosing inside the guest (genpolicy refuses them too).
 no_hooks(oci) if object.get(oci, "Hooks", null) == null

@@ -15,7 +15,7 @@ request(type, name, image, args, mounts) := {"container_id": "c1", "OCI": {
 		"io.kubernetes.cri.image-name": image,
 		"io.kubernetes.cri.sandbox-namespace": "coco-demo-app",
 	},
-	"Process": {"Args": args},
+	"Process": {"Args": args, "Env": ["PATH=/usr/bin:/bin", "MODE=production", "HOSTNAME=app-1"]},
 	"Mounts": [{"destination": m, "source": "x", "type_": "bind", "options": []} | some m in mounts],
 	"Hooks": null,
 }}
@@ -42,6 +42,8 @@ test_foreign_containers_denied if {
 	not agent_policy.CreateContainerRequest with input as request("sandbox", "", "pause", ["/bin/sh"], ["/proc"])
 	not agent_policy.CreateContainerRequest with input as json.patch(app, [{"op": "replace", "path": "/OCI/Annotations/io.kubernetes.cri.sandbox-namespace", "value": "other"}])
 	not agent_policy.CreateContainerRequest with input as json.patch(app, [{"op": "replace", "path": "/OCI/Hooks", "value": {"Prestart": [{"Path": "/bin/sh"}]}}])
+	not agent_policy.CreateContainerRequest with input as json.patch(app, [{"op": "add", "path": "/OCI/Process/Env/-", "value": "LD_PRELOAD=/data/evil.so"}])
+	not agent_policy.CreateContainerRequest with input as json.patch(app, [{"op": "replace", "path": "/OCI/Process/Env/1", "value": "MODE=debug"}])
 }
 
 test_copy_only_into_the_shared_folder if {

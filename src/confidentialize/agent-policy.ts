@@ -74,6 +74,13 @@ export interface AllowedContainer {
   readonly args?: readonly string[];
   /** Mount destinations of the pod spec's volumeMounts (the runtime's own mounts are added). */
   readonly mounts: readonly string[];
+  /**
+   * Environment variables the pod spec sets to a literal value: the host may not change them.
+   * Others (from the image, `valueFrom`, Kubernetes service links) pass, except the dynamic
+   * loader's (LOADER_VARIABLES).
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What the generated policy knows about one pod. */
@@ -127,6 +134,12 @@ export const RUNTIME_MOUNTS = [
   '/sys',
   '/sys/fs/cgroup',
 ] as const;
+
+/**
+ * Variables that make the dynamic loader run other code than the image's (glibc ld.so(8), musl):
+ * with a host-writable volume mounted, one of them would run the host's library in the TEE.
+ */
+export const LOADER_VARIABLES = ['LD_AUDIT', 'LD_LIBRARY_PATH', 'LD_PRELOAD'] as const;
 
 /** Where the Kata shim copies files for the guest (hostname, hosts, resolv.conf, ConfigMap and Secret volumes). */
 export const SHARED_FILES_PREFIX = '/run/kata-containers/shared/containers/';
@@ -192,6 +205,7 @@ function podRules(pod: PodPolicyInput): string[] {
     images: [...new Set([c.image, normalizedImage(c.image)])],
     args: c.args === undefined ? null : [...c.args],
     mounts: [...new Set([...c.mounts, ...RUNTIME_MOUNTS])].sort(),
+    env: Object.fromEntries(Object.entries(c.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   }));
   // Without a namespace the rules below simply do not compare it.
   const namespace = pod.namespace === undefined ? [] : [`\tnamespace_allowed(input.OCI.Annotations)`];
@@ -217,6 +231,9 @@ function podRules(pod: PodPolicyInput): string[] {
     '\toci.Annotations["io.kubernetes.cri.container-name"] == container.name',
     '\timage_allowed(container.images, oci.Annotations["io.kubernetes.cri.image-name"])',
     '\targs_allowed(container.args, oci.Process.Args)',
+    '\tevery variable in object.get(oci.Process, "Env", []) {',
+    '\t\tenv_allowed(container.env, variable)',
+    '\t}',
     '\tno_hooks(oci)',
     '\tevery mount in oci.Mounts {',
     '\t\tmount.destination in container.mounts',
@@ -224,6 +241,18 @@ function podRules(pod: PodPolicyInput): string[] {
     '}',
     '',
     ...(pod.namespace === undefined ? [] : ['namespace_allowed(annotations) if annotations["io.kubernetes.cri.sandbox-namespace"] == policy_data.namespace', '']),
+    '# Variables the pod spec sets keep their value; the dynamic loader\'s are never set.',
+    'env_allowed(expected, variable) if {',
+    '\tname := split(variable, "=")[0]',
+    `\tnot name in ${rego([...LOADER_VARIABLES])}`,
+    '\tnot expected[name]',
+    '}',
+    '',
+    'env_allowed(expected, variable) if {',
+    '\tname := split(variable, "=")[0]',
+    '\tvariable == concat("=", [name, expected[name]])',
+    '}',
+    '',
     '# OCI hooks would run programs of the host\'s choosing inside the guest (genpolicy refuses them too).',
     'no_hooks(oci) if object.get(oci, "Hooks", null) == null',
     '',
@@ -293,6 +322,7 @@ interface ContainerSpec {
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly volumeMounts?: readonly { readonly mountPath: string }[];
+  readonly env?: readonly { readonly name: string; readonly value?: string }[];
 }
 
 /**
@@ -308,6 +338,7 @@ export function podPolicyInput(namespace: string | undefined, spec: PodSpecConta
       image: c.image,
       ...(c.command !== undefined ? { args: [...c.command, ...(c.args ?? [])] } : {}),
       mounts: (c.volumeMounts ?? []).map((m) => m.mountPath),
+      ...(c.env?.some((e) => e.value !== undefined) ? { env: Object.fromEntries(c.env.flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : []))) } : {}),
     };
   });
   return { ...(namespace !== undefined ? { namespace } : {}), containers };
