@@ -6,5 +6,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testTimeout: 120000,
+  // Most suites wait on real tools (control planes, helm, opa, containerd): with jest's default of
+  // one worker on 2 cores the machine idles half the time; four keep both cores busy.
+  maxWorkers: 4,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'smol-toml';
 import { gzipStored } from '../src/confidentialize/gzip';
-import { AGENT_POLICY_ANNOTATION, AGENT_REQUESTS, renderAgentPolicy } from '../src/confidentialize/agent-policy';
+import { AGENT_POLICY_ANNOTATION, AGENT_REQUESTS, podPolicyInput, renderAgentPolicy } from '../src/confidentialize/agent-policy';
 import { encodeInitdata, INITDATA_ANNOTATION, renderInitdata } from '../src/confidentialize/initdata';
 import { guestKbsUrl, kataPodSettings, targetFor, type ConfidentialTarget, type KataTarget, type NodeTarget } from '../src/confidentialize/target';
 import { confidentializeObjects, type JsonObject } from '../src/confidentialize/transform';
@@ -177,7 +177,10 @@ describe('transform', () => {
     expect(specOf(o).runtimeClassName).toBe('kata-qemu-coco-dev');
     const initdata = decodeInitdata(annotationsOf(o)[INITDATA_ANNOTATION]);
     expect(initdata.aa).toEqual({ token_configs: { kbs: { url: KBS } } });
-    expect(initdata.policy).toBe(renderAgentPolicy());
+    // Generated from the pod spec: only this pod's container may be created.
+    expect(initdata.policy).toBe(renderAgentPolicy({ pod: podPolicyInput((input.metadata as { namespace?: string }).namespace, (kind === 'Pod' ? input.spec : ((input.spec as JsonObject).template as JsonObject).spec) as Parameters<typeof podPolicyInput>[1]) }));
+    expect(initdata.policy).not.toMatch(/^default CreateContainerRequest := true/m);
+    expect(initdata.policy).toMatch(/^CreateContainerRequest if \{/m);
     expect((specOf(o).containers as JsonObject[])[0].image).toBe(IMAGE);
     expect(out.changes.map((c) => c.message)).toContain(`images left unchanged: ${IMAGE}`);
     expect(out.warnings).toEqual([]);
@@ -282,6 +285,15 @@ describe('transform', () => {
     ]);
     const out = confidentializeObjects([workload('Pod')], kata, { allowExec: true });
     expect(decodeInitdata(annotationsOf(out.objects[0])[INITDATA_ANNOTATION]).policy).toMatch(/^default ExecProcessRequest := true/m);
+  });
+
+  it('production gets the generated policy: only the pod\'s own containers can be created, no host file copies', () => {
+    const out = confidentializeObjects([workload('Pod')], tdx);
+    expect(out.problems).toEqual([]);
+    const policy = decodeInitdata(annotationsOf(out.objects[0])[INITDATA_ANNOTATION]).policy as string;
+    expect(policy).toMatch(/^default CreateContainerRequest := false/m);
+    expect(policy).toMatch(/^default CopyFileRequest := false/m);
+    expect(policy).toContain(JSON.stringify(IMAGE));
   });
 
   it.each<[string, unknown, string, string]>([

@@ -1,5 +1,5 @@
 /** A pod in its own TEE VM: runtime class, initdata (agent policy, KBS) and TEE host selection. */
-import { AGENT_POLICY_ANNOTATION } from './agent-policy';
+import { AGENT_POLICY_ANNOTATION, agentPolicyProblems, podPolicyInput, renderAgentPolicy, type PodPolicyInput } from './agent-policy';
 import { INITDATA_ANNOTATION } from './initdata';
 import { child } from './json';
 import { mergeKey } from './merge-key';
@@ -9,7 +9,22 @@ import { RUNTIME_HANDLER_ANNOTATION } from './runtime-annotations';
 import { kataPodSettings, type KataTarget } from './target';
 
 export function applyKata(ctx: PodContext, target: KataTarget, allowExec: boolean): void {
-  const settings = kataPodSettings(target, { allowExec });
+  // The policy lets only this pod's containers (image, arguments, mounts) be created, as the
+  // bundle's own Kata workloads get it; production refuses anything weaker.
+  const namespace = (ctx.object.metadata as { namespace?: unknown } | undefined)?.namespace;
+  let pod: PodPolicyInput | undefined;
+  try {
+    pod = podPolicyInput(typeof namespace === 'string' ? namespace : undefined, ctx.spec as Parameters<typeof podPolicyInput>[1]);
+  } catch (e) {
+    ctx.problem(`${ctx.base}/spec/containers`, 'every container with an image (the agent policy pins each one)', (e as Error).message);
+    return;
+  }
+  const settings = kataPodSettings(target, { allowExec, pod });
+  if (target.production) {
+    const policy = renderAgentPolicy({ allowExec, pod });
+    // --allow-exec has its own refusal in production (transform.ts): not reported twice.
+    for (const p of agentPolicyProblems(policy).filter((x) => !x.startsWith('ExecProcessRequest'))) ctx.problem(`${ctx.base}/metadata/annotations`, 'an agent policy fit for production', p);
+  }
   mergeKey(ctx, ctx.spec, `${ctx.base}/spec`, 'runtimeClassName', settings.runtimeClassName, `runtimeClassName (${target.tee} TEE)`);
   const annotations = child(child(ctx.template, 'metadata'), 'annotations');
   const annotationsPath = `${ctx.base}/metadata/annotations`;

@@ -9,7 +9,7 @@ import { UserInputError } from '../config/errors';
 import { kbsEndpoint, kbsNodeUrl } from '../shared/kbs-endpoint';
 import { AKS_CONFIDENTIAL_NODE_LABEL, GUEST_COMPONENTS_NODE_LABEL } from '../shared/node-roles';
 import { isCocoClass, KATA_RUNTIME_CLASSES, TEE_NODE_LABELS, type TeeKind } from '../k8s/runtime/kata-runtime-classes';
-import { AGENT_POLICY_ANNOTATION, agentPolicyAnnotationValue, renderAgentPolicy } from './agent-policy';
+import { AGENT_POLICY_ANNOTATION, agentPolicyAnnotationValue, renderAgentPolicy, type PodPolicyInput } from './agent-policy';
 import { encodeInitdata, INITDATA_ANNOTATION, renderInitdata } from './initdata';
 
 
@@ -107,6 +107,11 @@ export interface KataPodOptions {
    * which the initdata policy denies. @default false
    */
   readonly legacyPolicyAnnotation?: boolean;
+  /**
+   * The pod's containers: the policy then lets only these be created (generated, in the spirit
+   * of genpolicy). @default none (a policy that does not inspect requests; dev only)
+   */
+  readonly pod?: PodPolicyInput;
 }
 
 /** What a Kata pod gets: runtime class, annotations and node selection. */
@@ -117,7 +122,7 @@ export interface KataPodSettings {
 }
 
 export function kataPodSettings(target: KataTarget, options: KataPodOptions = {}): KataPodSettings {
-  const policy = renderAgentPolicy({ allowExec: options.allowExec });
+  const policy = renderAgentPolicy({ allowExec: options.allowExec, ...(options.pod ? { pod: options.pod } : {}) });
   const annotations: Record<string, string> = options.legacyPolicyAnnotation
     ? { [AGENT_POLICY_ANNOTATION]: agentPolicyAnnotationValue(policy) }
     : { [INITDATA_ANNOTATION]: encodeInitdata(renderInitdata({ kbsUrl: target.kbsUrl, kbsCertificate: target.kbsCertificate, policy })) };
