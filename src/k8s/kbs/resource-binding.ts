@@ -130,8 +130,22 @@ function configuredImageKeys(env: LoadedEnvironment): Map<string, string> {
 
 const byWorkload = (a: BoundClient, b: BoundClient): number => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : a.tee < b.tee ? -1 : a.tee > b.tee ? 1 : 0);
 
+/**
+ * Bindings by environment config: the KBS component and POSTURE.md both need them, and computing
+ * them builds the whole workloads component once more. A loaded config is never changed.
+ */
+const computed = new WeakMap<LoadedEnvironment['config'], ResourceBinding[]>();
+
 /** Every resource path KBS holds (kbs.resources and extraPaths) with the clients it is released to. */
 export function resourceBindings(env: LoadedEnvironment): ResourceBinding[] {
+  const known = computed.get(env.config);
+  if (known !== undefined) return known;
+  const bindings = computeBindings(env);
+  computed.set(env.config, bindings);
+  return bindings;
+}
+
+function computeBindings(env: LoadedEnvironment): ResourceBinding[] {
   const kbs = env.config.kbs;
   const clients = new Map<string, BoundClient[]>();
   const bind = (path: string, client: BoundClient) => clients.set(path, [...(clients.get(path) ?? []), client]);
