@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 const TDX = renderedInstaller(guestComponentObjects(repoRoot(), 'azure-tdx'));
 const DECODER = `${HOST.prefix}/bin/ctd-decoder`;
 const MUTATING = /^systemctl (restart|start|stop|enable|disable|daemon-reload|reload)/;
-const STARTED_QUERY = 'systemctl show containerd --property=ActiveEnterTimestamp --value';
+const STARTED_QUERY = 'systemctl show containerd --property=ActiveEnterTimestamp --value --timestamp=unix';
 
 /** The timestamped backups of the node's containerd config, oldest first. */
 const backups = (node: FakeNode): string[] => readdirSync(node.path('/etc/containerd')).filter((f) => f.startsWith('config.toml.coco-guest-components.')).sort();

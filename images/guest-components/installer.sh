@@ -343,9 +343,10 @@ backup_config() {
 # config or our drop-in (e.g. an installer pod killed between writing them and the restart).
 containerd_stale() {
   local started changed=0 f t
-  started=$(host systemctl show containerd --property=ActiveEnterTimestamp --value) || return 0
-  [[ -n "$started" && "$started" != n/a ]] || return 0
-  started=$(date -d "$started" +%s 2>/dev/null) || return 0
+  # Unix seconds (`@1733043600`), whatever the node's time zone (systemd 248+; Ubuntu 22.04 has 249).
+  started=$(host systemctl show containerd --property=ActiveEnterTimestamp --value --timestamp=unix) || return 0
+  started=${started#@}
+  [[ "$started" =~ ^[0-9]+$ ]] || return 0
   for f in "$CONTAINERD_CONFIG" "$CONTAINERD_DROPIN"; do
     [[ -f "$(h "$f")" ]] || continue
     t=$(stat -c %Y "$(h "$f")")
