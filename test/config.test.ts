@@ -45,7 +45,7 @@ describe('bad input is reported with file, line, path, expected and found', () =
   it('unknown key, at the line of the key, listing the allowed keys', () => {
     const [p, ...rest] = problemsOf(dev.replace('  targetRevision: main', '  targetRevision: main\n  autoSync: true'));
     expect(rest).toEqual([]);
-    expect(p).toMatch(/^config\/environments\/broken\.yaml:\d+:3: \/gitops\/autoSync: expected one of the keys repoURL, targetRevision, argocdNamespace, destinationServer, automated, prune, selfHeal, found unknown key "autoSync"$/);
+    expect(p).toMatch(/^config\/environments\/broken\.yaml:\d+:3: \/gitops\/autoSync: expected one of the keys repoURL, targetRevision, trackingBranches, allowTrackingBranch, argocdNamespace, destinationServer, automated, prune, selfHeal, found unknown key "autoSync"$/);
   });
 
   it('YAML syntax error', () => {

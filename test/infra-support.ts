@@ -9,7 +9,8 @@ import { EnvironmentStack } from '../src/infra/stacks/environment-stack';
 export type Data = Record<string, unknown>;
 
 const components = { kbs: { enabled: false }, guestComponents: { enabled: false }, runtime: { enabled: false }, workloads: { namespace: 'coco-demo' } };
-const gitops = { repoURL: 'https://github.com/example-org/coco-azure-gitops.git' };
+// Production deploys a release tag, as the shipped production files do (src/config/rules/gitops.ts).
+const gitops = { repoURL: 'https://github.com/example-org/coco-azure-gitops.git', targetRevision: 'v0.1.0' };
 
 /** The shipped azure-tdx infrastructure section (production). */
 export function tdxData(): Data {

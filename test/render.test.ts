@@ -30,7 +30,7 @@ describe('synth CLI', () => {
   it('renders only the named environment and leaves the others as they were', () => {
     const dir = renderedRepo();
     const before = snapshot(dir);
-    writeFileSync(join(dir, 'config/environments/azure-tdx.yaml'), readEnvFile('azure-tdx').replace('targetRevision: main', 'targetRevision: release-1'));
+    writeFileSync(join(dir, 'config/environments/azure-tdx.yaml'), readEnvFile('azure-tdx').replace('targetRevision: v0.1.0', 'targetRevision: v0.2.0'));
     const r = runSynth(dir, ['coco-dev']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^rendered coco-dev: \d+ manifests, 0 Terraform stacks/);

@@ -37,7 +37,8 @@ function synthOk(dir: string, args: string[] = []): void {
 
 describe('rendering into the previous output tree', () => {
   it('gives the same files and folders as a fresh render, after changes and a removed environment', () => {
-    const edited = readEnvFile('azure-tdx').replace('targetRevision: main', 'targetRevision: release-1');
+    const edited = readEnvFile('azure-tdx').replace('targetRevision: v0.1.0', 'targetRevision: v0.2.0');
+    expect(edited).not.toBe(readEnvFile('azure-tdx'));
     const reused = makeTempRepo();
     synthOk(reused);
     expect(existsSync(join(reused, 'build/render-spare'))).toBe(false);

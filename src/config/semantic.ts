@@ -12,9 +12,10 @@ import { checkKbs } from './rules/kbs';
 import { checkCluster } from './rules/cluster';
 import { checkGuestComponents } from './rules/guest-components';
 import { checkVersions } from './rules/versions';
+import { checkGitOps } from './rules/gitops';
 
 /** Section rules, each in `rules/<section>.ts`, run in this order. */
-const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkCluster, checkVersions, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads];
+const SECTION_RULES: readonly ((env: EnvironmentConfig, report: Report) => void)[] = [checkInfrastructure, checkCluster, checkVersions, checkKbs, checkGuestComponents, checkRuntime, checkWorkloads, checkGitOps];
 
 export function checkSemantics(env: EnvironmentConfig): RuleProblem[] {
   const problems: RuleProblem[] = [];

@@ -11,6 +11,7 @@ import { imageSlots } from '../images/image-slots';
 import { IMAGE_LOCK_FILE } from '../images/lock-file';
 import { hasDigest } from '../shared/image-ref';
 import { resourceBindings } from '../k8s/kbs/resource-binding';
+import { isTrackingBranch } from '../config/rules/gitops';
 
 interface Container {
   readonly name: string;
@@ -104,7 +105,7 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   const lines: string[] = [
     `# Security posture: ${env.name}`,
     '',
-    `Generated from \`${env.file}\` by \`npm run synth\`; do not edit. Profile: **${config.profile}**.`,
+    `Generated from \`${env.file}\` by \`npm run synth\`; do not edit. Profile: **${config.profile}**. Argo CD syncs revision \`${config.gitops.targetRevision}\`${isTrackingBranch(config.gitops) ? ' (a tracking branch: every push deploys)' : ''}.`,
     ...(config.description ? ['', config.description] : []),
     '',
   ];
@@ -147,8 +148,15 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
   const tdx = config.infrastructure.tdx;
   if (tdx) lines.push(row(['VM image', `\`${tdx.image.publisher}:${tdx.image.offer}:${tdx.image.sku}:${tdx.image.version}\``, 'Canonical confidential VM image']));
   lines.push('', 'Upstream support as checked on the review date of `src/shared/support.ts`.', '');
-  if (config.acceptUnsupportedVersions.length > 0) {
-    lines.push('## Accepted risks', '', ...config.acceptUnsupportedVersions.map((a) => `- **${a.component} ${a.version}** runs past upstream support or below a CVE floor: ${a.reason}`), '');
+  const trackingBranch = config.gitops.allowTrackingBranch;
+  if (config.acceptUnsupportedVersions.length > 0 || trackingBranch) {
+    lines.push(
+      '## Accepted risks',
+      '',
+      ...config.acceptUnsupportedVersions.map((a) => `- **${a.component} ${a.version}** runs past upstream support or below a CVE floor: ${a.reason}`),
+      ...(trackingBranch ? [`- **gitops.targetRevision \`${config.gitops.targetRevision}\`** is a tracking branch: every push to it deploys, with no release tag chosen (\`gitops.allowTrackingBranch\`): ${trackingBranch.reason}`] : []),
+      '',
+    );
   }
 
   const infra = config.infrastructure;
