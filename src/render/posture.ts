@@ -12,6 +12,7 @@ import { IMAGE_LOCK_FILE } from '../images/lock-file';
 import { hasDigest } from '../shared/image-ref';
 import { resourceBindings } from '../k8s/kbs/resource-binding';
 import { isTrackingBranch } from '../config/rules/gitops';
+import { postureDiagram } from './posture-diagram';
 
 interface Container {
   readonly name: string;
@@ -109,6 +110,17 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
     ...(config.description ? ['', config.description] : []),
     '',
   ];
+
+  lines.push(
+    '## Picture',
+    '',
+    'Where each rendered workload runs on the node pools of the infrastructure model, the trust boundaries, and the numbered key-release flow (src/render/posture-diagram.ts).',
+    '',
+    '```mermaid',
+    postureDiagram(env, folders),
+    '```',
+    '',
+  );
 
   const switches = Object.entries(config.devSwitches).filter(([, on]) => on).map(([name]) => name);
   lines.push('## Dev switches', '', switches.length ? switches.map((s) => `- **ON: ${s}** (insecure; refused by the production profile)`).join('\n') : '- none (all insecure conveniences off)', '');
