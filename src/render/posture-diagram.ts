@@ -12,7 +12,7 @@ import type { RenderedFolder } from '../k8s/bundle';
 import type { K8sObject } from '../shared/k8s-object';
 import { clusterNodes, nodeLabels, type ClusterNode, type NodeTaint } from '../shared/cluster-nodes';
 import { KATA_RUNTIME_CLASSES, KATA_RUNTIME_NODE_LABEL, type KataRuntimeClass } from '../k8s/runtime/kata-runtime-classes';
-import { podSpecOf } from './posture';
+import { podSpecOf } from './pod-spec';
 
 interface Toleration {
   readonly key?: string;
@@ -124,7 +124,7 @@ export function postureDiagram(env: LoadedEnvironment, folders: readonly Rendere
   // kata-deploy labels a node katacontainers.io/kata-runtime once it has installed there, so the
   // model's nodes do not carry it yet: the TEE labels decide where a guest can run.
   for (const object of runtimeClasses) {
-    const { [KATA_RUNTIME_NODE_LABEL.key]: _installed, ...nodeSelector } = (object as { scheduling?: Scheduling }).scheduling?.nodeSelector ?? {};
+    const nodeSelector = Object.fromEntries(Object.entries((object as { scheduling?: Scheduling }).scheduling?.nodeSelector ?? {}).filter(([key]) => key !== KATA_RUNTIME_NODE_LABEL.key));
     const scheduling: Scheduling = { ...(object as { scheduling?: Scheduling }).scheduling, nodeSelector };
     for (const pool of pools) if (pool.nodes[0] && schedulable(scheduling, pool.nodes[0]) && !guestsOf(pool).has(object.metadata.name)) guestsOf(pool).set(object.metadata.name, []);
   }

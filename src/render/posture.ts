@@ -13,30 +13,7 @@ import { hasDigest } from '../shared/image-ref';
 import { resourceBindings } from '../k8s/kbs/resource-binding';
 import { isTrackingBranch } from '../config/rules/gitops';
 import { postureDiagram } from './posture-diagram';
-
-interface Container {
-  readonly name: string;
-  readonly image?: string;
-  readonly securityContext?: { privileged?: boolean; allowPrivilegeEscalation?: boolean; runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { add?: string[] } };
-}
-
-interface PodSpec {
-  readonly hostPID?: boolean;
-  readonly hostNetwork?: boolean;
-  readonly hostIPC?: boolean;
-  readonly runtimeClassName?: string;
-  readonly volumes?: readonly { name: string; hostPath?: { path: string } }[];
-  readonly containers?: readonly Container[];
-  readonly initContainers?: readonly Container[];
-}
-
-export function podSpecOf(o: K8sObject): PodSpec | undefined {
-  const spec = o.spec as Record<string, unknown> | undefined;
-  if (!spec) return undefined;
-  if (o.kind === 'Pod') return spec as PodSpec;
-  if (o.kind === 'CronJob') return ((spec.jobTemplate as { spec?: { template?: { spec?: PodSpec } } })?.spec?.template?.spec) ?? undefined;
-  return (spec.template as { spec?: PodSpec } | undefined)?.spec;
-}
+import { podSpecOf, type PodSpec } from './pod-spec';
 
 function row(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
