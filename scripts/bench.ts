@@ -11,7 +11,8 @@
  * (outputs, build/ and caches of the command's previous run present: each command has its own copy,
  * so one's build never invalidates the other's), interleaved so drift hits all alike; medians of
  * BENCH_RUNS (default 5) timed runs after one checked warm-up. Prints a table and the goals, and
- * exits 1 when a goal is missed or a command fails.
+ * exits 1 when a goal is missed or a command fails. A last measurement renders 5, 20 and 100
+ * generated environments and checks that the cost per environment stays flat (near-linear).
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -97,11 +98,11 @@ const UNIQUE_NAMES: readonly { readonly path: readonly string[]; readonly name: 
   { path: ['infrastructure', 'backend', 'key'], name: (nn) => `bench-${nn}.tfstate` },
 ];
 
-/** bench-01..bench-20: round-robin copies of the shipped files with their own Azure names. */
-function generate(envDir: string): void {
+/** bench-01..bench-<count>: round-robin copies of the shipped files with their own Azure names. */
+function generate(envDir: string, count = 20): void {
   const templates = ['azure-tdx', 'aks-cvm', 'coco-dev'];
-  for (let i = 1; i <= 20; i++) {
-    const nn = String(i).padStart(2, '0');
+  for (let i = 1; i <= count; i++) {
+    const nn = String(i).padStart(count > 99 ? 3 : 2, '0');
     const doc = parseDocument(readFileSync(join(repo, 'config/environments', `${templates[(i - 1) % templates.length]}.yaml`), 'utf8'));
     for (const { path, name } of UNIQUE_NAMES) if (doc.hasIn(path)) doc.setIn(path, name(nn));
     writeFileSync(join(envDir, `bench-${nn}.yaml`), doc.toString());
@@ -220,6 +221,34 @@ function measureSynth(label: string, fill: (envDir: string) => void): Measured {
   };
 }
 
+/** Growth that still counts as linear: the cost per environment from 20 to 100 environments over that from 5 to 20. */
+const SCALE_GOAL = 1.25;
+const SCALE_SIZES = [5, 20, 100] as const;
+
+/**
+ * Rendering scales linearly (issue 16): `npm run synth` (nothing changed) on 5, 20 and 100
+ * generated environments; the time each further environment adds between 20 and 100 may be at
+ * most SCALE_GOAL times what it adds between 5 and 20 (start-up is paid once, so totals are not
+ * compared).
+ */
+function measureScale(): Measured {
+  const spaces = SCALE_SIZES.map((n) => makeWorkspace(`scale-${n}`, (d) => generate(d, n)));
+  for (const ws of spaces) {
+    timed(ws, SYNTH);
+    checkOutput(ws, SYNTH, true);
+  }
+  const times = spaces.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) spaces.forEach((ws, k) => times[k].push(timed(ws, SYNTH)));
+  const [t5, t20, t100] = times.map((t) => stats(t).median);
+  const early = (t20 - t5) / (20 - 5);
+  const late = (t100 - t20) / (100 - 20);
+  return {
+    rows: spaces.map((ws, k) => ({ scenario: `scale: ${SYNTH.label}, nothing changed, ${ws.envs.length} generated envs (${ws.stacks.length} stacks)`, stats: stats(times[k]) })),
+    goals: [{ name: `scale: ms per environment from 20 to 100 / from 5 to 20 (${late.toFixed(1)} / ${early.toFixed(1)} ms)`, value: late / early, limit: SCALE_GOAL, unit: 'ratio' }],
+    notes: [`scale: 100 environments render in ${(t100 / 1000).toFixed(2)} s`],
+  };
+}
+
 function printTable(rows: readonly Row[]): void {
   const table = [['scenario', 'median ms', 'min', 'max'], ...rows.map((r) => [r.scenario, ...[r.stats.median, r.stats.min, r.stats.max].map((n) => n.toFixed(0))])];
   const widths = table[0].map((_, col) => Math.max(...table.map((r) => r[col].length)));
@@ -233,7 +262,8 @@ function main(): void {
   // go into this list as functions of the same shape.
   const measurements: (() => Measured)[] = [
     () => measureSynth('shipped', (d) => cpSync(join(repo, 'config/environments'), d, { recursive: true })),
-    () => measureSynth('generated', generate),
+    () => measureSynth('generated', (d) => generate(d)),
+    measureScale,
   ];
   const results = measurements.map((measure) => measure());
 
