@@ -1,11 +1,11 @@
 /**
- * Turns the Kubernetes swagger `definitions` and the CRD schemas (Argo CD Application/AppProject,
+ * Turns the Kubernetes swagger `definitions` and the CRD schemas (Argo CD Application/ApplicationSet/AppProject,
  * Prometheus Operator ServiceMonitor) into one small, deterministic JSON file of Ajv-ready JSON-Schema
  * fragments, read by src/render/schema-validator.ts.
  * Run through scripts/update-schemas.sh, which fetches the pinned upstream sources.
  *
  *   node build/scripts/compact-schemas.js --swagger swagger.json --crd application-crd.yaml \
- *     --crd appproject-crd.yaml --crd monitoring.coreos.com_servicemonitors.yaml \
+ *     --crd applicationset-crd.yaml --crd appproject-crd.yaml --crd monitoring.coreos.com_servicemonitors.yaml \
  *     --source k8s.io/kubernetes=v1.36.5 --source github.com/argoproj/argo-cd/v3=v3.6.1 ... --out schemas/x.json
  *   node build/scripts/compact-schemas.js --print-sources
  *     prints the Kubernetes, Argo CD and prometheus-operator versions of SCHEMA_SOURCES on one line

@@ -2,7 +2,7 @@
 # Regenerates the committed schema bundle used by src/render/schema-validator.ts from upstream sources
 # fetched through the Go module proxy (checksum-verified by the go command):
 #   k8s.io/kubernetes                api/openapi-spec/swagger.json
-#   github.com/argoproj/argo-cd/v3   manifests/crds/{application,appproject}-crd.yaml
+#   github.com/argoproj/argo-cd/v3   manifests/crds/{application,applicationset,appproject}-crd.yaml
 #   github.com/prometheus-operator/prometheus-operator
 #                                    example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 #
@@ -81,6 +81,7 @@ extract() {
 
 extract "$K8S_MODULE" "$K8S_VERSION" api/openapi-spec/swagger.json
 extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/application-crd.yaml
+extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/applicationset-crd.yaml
 extract "$ARGOCD_MODULE" "$ARGOCD_VERSION" manifests/crds/appproject-crd.yaml
 extract "$PROMETHEUS_OPERATOR_MODULE" "$PROMETHEUS_OPERATOR_VERSION" example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 
@@ -90,6 +91,7 @@ mkdir -p schemas
 node scripts/run-built.js build/scripts/compact-schemas.js \
   --swagger "$work/swagger.json" \
   --crd "$work/application-crd.yaml" \
+  --crd "$work/applicationset-crd.yaml" \
   --crd "$work/appproject-crd.yaml" \
   --crd "$work/monitoring.coreos.com_servicemonitors.yaml" \
   --source "$K8S_MODULE=$K8S_VERSION" \

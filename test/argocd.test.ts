@@ -22,7 +22,8 @@ function objects(env: string, folder: string): K8sObject[] {
   return listFiles(dir).map((f) => parse(readFileSync(join(dir, f), 'utf8')) as K8sObject);
 }
 
-const envs = () => readdirSync(join(repo, 'dist')).sort();
+// dist/fleet/ is the fleet's folder, not an environment (test/fleet.test.ts).
+const envs = () => readdirSync(join(repo, 'dist')).filter((d) => d !== 'fleet').sort();
 const REPO = 'https://github.com/example-org/coco-azure-gitops.git';
 
 describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('Argo CD objects of %s', (env) => {

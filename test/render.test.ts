@@ -10,7 +10,8 @@ import { ALL, renderedRepo, runCli, snapshot } from './support/render-repo';
 describe('synth CLI', () => {
   it('renders every environment: one file per object, Terraform for Azure environments only', () => {
     const dir = renderedRepo();
-    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(ALL);
+    // The shipped config/fleet.yaml adds dist/fleet/ (test/fleet.test.ts).
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual([...ALL, 'fleet'].sort());
     expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab']);
     expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['POSTURE.md', 'argocd', 'bootstrap', 'guest-components', 'kbs', 'versions.json', 'workloads']);
     expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toContain('namespace-coco-tenant.yaml');

@@ -84,7 +84,8 @@ export function readEnvironmentSource(root: string, file: string): YamlSource {
 
 const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' };
 
-function ajvProblem(e: ErrorObject): Omit<InputProblem, 'file'> {
+/** One Ajv error as a problem without its file (also used for config/fleet.yaml). */
+export function ajvProblem(e: ErrorObject): Omit<InputProblem, 'file'> {
   const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
   const found = describeValue(e.data);
   switch (e.keyword) {
@@ -104,6 +105,8 @@ function ajvProblem(e: ErrorObject): Omit<InputProblem, 'file'> {
     case 'minimum':
     case 'maximum':
       return { path: e.instancePath, expected: `a number ${e.params.comparison} ${e.params.limit}`, found };
+    case 'minItems':
+      return { path: e.instancePath, expected: `a list of at least ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`, found };
     case 'minLength':
     case 'maxLength':
       return { path: e.instancePath, expected: `a string of ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${e.params.limit} characters`, found: typeof e.data === 'string' ? `a string of ${e.data.length} characters` : found };
@@ -112,7 +115,8 @@ function ajvProblem(e: ErrorObject): Omit<InputProblem, 'file'> {
   }
 }
 
-function dedupe<T>(items: T[]): T[] {
+/** Ajv with allErrors can report one finding through several schema branches. */
+export function dedupe<T>(items: T[]): T[] {
   const seen = new Set<string>();
   return items.filter((i) => {
     const key = JSON.stringify(i);

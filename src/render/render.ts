@@ -24,6 +24,8 @@ import { UserInputError, type InputProblem } from '../config/errors';
 import type { ImageLock } from '../shared/image-ref';
 import { readImageLock } from '../images/lock-file';
 import { requireDigestsProblems } from '../images/require-digests';
+import { FLEET_FOLDER, loadFleet, type LoadedFleet } from '../config/load-fleet';
+import { buildFleet } from '../k8s/fleet';
 
 export const TERRAFORM_OUT = 'cdktf.out';
 export const CHARTS_PATH = 'charts';
@@ -58,6 +60,8 @@ export interface RenderOptions {
   readonly validate?: BundleValidator;
   /** Digests images are rendered with. @default config/images.lock.yaml below `root` (none when it is missing) */
   readonly imageLock?: ImageLock;
+  /** Clusters rendered into `dist/fleet/`. @default config/fleet.yaml below `root` (no `dist/fleet/` when it is missing) */
+  readonly fleet?: LoadedFleet;
 }
 
 /** Thrown when rendered output breaks a rule; nothing has been replaced. */
@@ -78,13 +82,15 @@ export function render(opts: RenderOptions): RenderSummary {
   const selected = opts.environments.filter((env) => opts.only === undefined || opts.only.includes(env.name));
   const infra = selected.filter(hasInfrastructure);
   const lock = opts.imageLock ?? readImageLock(opts.root);
+  // Loaded before staging: a bad fleet file is bad input and must leave nothing behind.
+  const fleet = opts.fleet ?? loadFleet(opts.root, opts.environments);
   const staging = makeStaging(opts.root);
   try {
     // Whole trees this render replaces start from the ones an earlier render replaced (kept below).
     const recycled = opts.dryRun ? [] : recycledTrees(opts).filter((name) => takeSpare(opts.root, name, join(staging, name)));
     const staged = new StagedFiles();
     // Before any work: a target that cannot be replaced (a file named dist) fails now, not at the swap.
-    const swaps = plannedSwaps(opts, staging, selected, infra);
+    const swaps = plannedSwaps(opts, staging, selected, infra, fleet !== undefined);
     checkTargets(opts.root, swaps);
     const distStaging = join(staging, DIST_PATH);
     const problems: { environment: string; problem: Problem }[] = [];
@@ -105,6 +111,11 @@ export function render(opts: RenderOptions): RenderSummary {
     }
     // Bad input (exit 2), not a rendering bug: reported before any validation problem.
     if (unpinned.length > 0) throw new UserInputError(unpinned);
+    if (fleet) {
+      const objects = buildFleet(fleet);
+      problems.push(...validateFleet(fleet, objects).map((problem) => ({ environment: FLEET_FOLDER, problem })));
+      files += writeFleet(staged, join(distStaging, FLEET_FOLDER), join(opts.root, DIST_PATH, FLEET_FOLDER), fleet, objects);
+    }
     writeCharts(staged, opts.root, join(staging, CHARTS_PATH), rendered);
     for (const name of recycled) staged.prune(join(staging, name));
     for (const [file, text] of Object.entries(opts.files ?? {})) {
@@ -130,7 +141,7 @@ export function render(opts: RenderOptions): RenderSummary {
   }
 }
 
-function plannedSwaps(opts: RenderOptions, staging: string, selected: readonly LoadedEnvironment[], infra: readonly LoadedEnvironment[]): Swap[] {
+function plannedSwaps(opts: RenderOptions, staging: string, selected: readonly LoadedEnvironment[], infra: readonly LoadedEnvironment[], hasFleet: boolean): Swap[] {
   const dist = join(opts.root, DIST_PATH);
   const tfOut = join(opts.root, TERRAFORM_OUT);
   mkdirSync(join(staging, CHARTS_PATH), { recursive: true });
@@ -143,6 +154,9 @@ function plannedSwaps(opts: RenderOptions, staging: string, selected: readonly L
   }
   return [
     ...selected.map((env) => ({ from: join(staging, DIST_PATH, env.name), to: join(dist, env.name) })),
+    // The fleet names every environment's revision, so any render replaces it (and a full render
+    // without config/fleet.yaml removes it with the rest of dist/).
+    ...(hasFleet ? [{ from: join(staging, DIST_PATH, FLEET_FOLDER), to: join(dist, FLEET_FOLDER) }] : []),
     ...infra.map((env) => ({ from: join(staging, TERRAFORM_OUT, 'stacks', env.name), to: join(tfOut, 'stacks', env.name) })),
     charts,
     ...files,
@@ -197,6 +211,26 @@ function writeFolders(staged: StagedFiles, envDir: string, currentDir: string, e
 
 /** Deterministic YAML: fixed key order from the constructs, block scalars for multi-line text. */
 export function toYaml(object: K8sObject, env: LoadedEnvironment): string {
-  const header = `# Generated from ${env.file} by \`npm run synth\`; do not edit.\n`;
+  return toYamlFrom(object, env.file);
+}
+
+/** {@link toYaml} for objects generated from `file` (the fleet's come from config/fleet.yaml). */
+export function toYamlFrom(object: K8sObject, file: string): string {
+  const header = `# Generated from ${file} by \`npm run synth\`; do not edit.\n`;
   return header + stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** The fleet's objects against the same schemas and cross-field rules as every environment's. */
+function validateFleet(fleet: LoadedFleet, objects: readonly K8sObject[]): Problem[] {
+  return [...validateSchemas(objects), ...validateSemantics(objects, { externalNamespaces: [fleet.argocdNamespace] })];
+}
+
+/** `dist/fleet/<kind>-<name>.yaml`, reusing unchanged files of `currentDir`; returns the number written. */
+function writeFleet(staged: StagedFiles, dir: string, currentDir: string, fleet: LoadedFleet, objects: readonly K8sObject[]): number {
+  staged.ensureDir(dir);
+  for (const object of objects) {
+    const file = `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
+    staged.write(join(dir, file), join(currentDir, file), toYamlFrom(object, fleet.file));
+  }
+  return objects.length;
 }

@@ -13,9 +13,12 @@ export interface ArgoProjectProps {
   readonly description: string;
   /** The only repositories Applications of this project may sync from. */
   readonly sourceRepos: readonly string[];
-  readonly destinationServer: string;
-  /** The only namespaces Applications of this project may deploy to. */
-  readonly destinationNamespaces: readonly string[];
+  /** Server of destinationNamespaces; required with them. */
+  readonly destinationServer?: string;
+  /** The only namespaces Applications of this project may deploy to (on destinationServer). */
+  readonly destinationNamespaces?: readonly string[];
+  /** Further server/namespace pairs Applications of this project may deploy to (a fleet's clusters). @default none */
+  readonly destinations?: readonly { readonly server: string; readonly namespace: string }[];
   /** Cluster-scoped kinds the project may manage; nothing else cluster-wide. */
   readonly clusterResourceWhitelist: readonly GroupKind[];
   /** When set, the only namespaced kinds the project may manage. @default all namespaced kinds */
@@ -32,6 +35,8 @@ export interface ArgoProjectProps {
 export class ArgoProject extends Construct {
   constructor(scope: Construct, id: string, props: ArgoProjectProps) {
     super(scope, id);
+    const { destinationServer } = props;
+    if (props.destinationNamespaces?.length && destinationServer === undefined) throw new Error(`AppProject ${props.name}: destinationNamespaces need a destinationServer`);
     new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
@@ -46,7 +51,10 @@ export class ArgoProject extends Construct {
       spec: {
         description: props.description,
         sourceRepos: [...props.sourceRepos],
-        destinations: props.destinationNamespaces.map((namespace) => ({ server: props.destinationServer, namespace })),
+        destinations: [
+          ...(props.destinationNamespaces ?? []).map((namespace) => ({ server: destinationServer, namespace })),
+          ...(props.destinations ?? []).map((d) => ({ server: d.server, namespace: d.namespace })),
+        ],
         clusterResourceWhitelist: props.clusterResourceWhitelist.map((gk) => ({ ...gk })),
         ...(props.namespaceResourceWhitelist ? { namespaceResourceWhitelist: props.namespaceResourceWhitelist.map((gk) => ({ ...gk })) } : {}),
       },
