@@ -63,6 +63,9 @@ describe('npm run review on a git repository', () => {
     expect(r.stdout).toMatch(/\n {2}~ AppProject\/argocd\/coco-dev {3}\[SECURITY: Argo CD project permissions\]\n/);
     expect(r.stdout).toContain('  + Namespace/coco-demo-two');
     expect(r.stdout).toContain('  - Namespace/coco-demo');
+    // The working tree's config/fleet.yaml is rendered too: the unchanged fleet is no change.
+    expect(r.stdout).not.toMatch(/^fleet$/m);
+    expect(r.stdout).not.toContain('ApplicationSet/');
 
     const bad = spawnSync(process.execPath, ['build/src/cli/review.js', 'no-such-ref'], { cwd: clone, encoding: 'utf8' });
     expect(bad.status).toBe(2);

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { commandLineError, parseArgs, type CommandSpec } from './args';
 import { exitOnUserError } from './load-or-exit';
 import { loadAllEnvironments } from '../config/load-all';
+import { loadFleet } from '../config/load-fleet';
 import { render } from '../render/render';
 import { readImageLock } from '../images/lock-file';
 import { collectDocs } from '../review/collect';
@@ -60,10 +61,12 @@ function main(): void {
   const environments = exitOnUserError(() => loadAllEnvironments(root));
   // The working tree's lock: rendered in a temporary folder, `render` would otherwise find none there.
   const imageLock = exitOnUserError(() => readImageLock(root));
+  // The same for config/fleet.yaml: without it the fleet would show as removed.
+  const fleet = exitOnUserError(() => loadFleet(root, environments));
   const now = mkdtempSync(join(tmpdir(), 'coco-review-now-'));
   const then = join(mkdtempSync(join(tmpdir(), 'coco-review-ref-')), 'tree');
   try {
-    render({ root: now, environments, imageLock });
+    render({ root: now, environments, imageLock, fleet });
     renderAtRef(root, ref, then);
     process.stdout.write(formatVersionChanges(diffVersions(collectVersions(then), collectVersions(now))) + formatChanges(diffDocs(collectDocs(then), collectDocs(now)), ref));
   } finally {
