@@ -166,12 +166,15 @@ describe('bad fleet files', () => {
 describe('without config/fleet.yaml', () => {
   it('renders no dist/fleet/, and a render after removing the file removes it', () => {
     const dir = makeTempRepo();
-    expect(runSynth(dir, []).code).toBe(0);
+    const first = runSynth(dir, []);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^rendered aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev and the fleet of 2 clusters: /);
     expect(existsSync(join(dir, 'dist/fleet/applicationset-fleet-coco-dev.yaml'))).toBe(true);
     rmSync(join(dir, 'config/fleet.yaml'));
     expect(loadFleet(dir, loadAllEnvironments(dir))).toBeUndefined();
     const r = runSynth(dir, []);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^rendered aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev: /);
     expect(existsSync(join(dir, 'dist/fleet'))).toBe(false);
     expect(existsSync(join(dir, 'dist/coco-dev/bootstrap'))).toBe(true);
   });

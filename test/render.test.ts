@@ -34,7 +34,7 @@ describe('synth CLI', () => {
     writeFileSync(join(dir, 'config/environments/azure-tdx.yaml'), readEnvFile('azure-tdx').replace('targetRevision: v0.1.0', 'targetRevision: v0.2.0'));
     const r = runSynth(dir, ['coco-dev']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^rendered coco-dev: \d+ manifests, 0 Terraform stacks/);
+    expect(r.stdout).toMatch(/^rendered coco-dev and the fleet of 2 clusters: \d+ manifests, 0 Terraform stacks/);
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -127,7 +127,7 @@ describe('listing, validating and help', () => {
     const r = runSynth(dir, ['--validate']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^valid aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev: \d+ manifests, 3 Terraform stacks in \d+ ms \(nothing written\)\n$/);
+    expect(r.stdout).toMatch(/^valid aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev and the fleet of 2 clusters: \d+ manifests, 3 Terraform stacks in \d+ ms \(nothing written\)\n$/);
     expect(readdirSync(dir).sort()).toEqual(['config']);
     const schema = readFileSync(join(dir, 'config/schema.json'), 'utf8');
     writeFileSync(join(dir, 'config/environments/coco-dev.yaml'), readEnvFile('coco-dev').replace('profile: dev', 'profile: prod'));
@@ -196,7 +196,7 @@ describe('atomic rendering', () => {
 
   it('the real validator accepts the shipped environments', () => {
     const root = makeTempRepoOnce();
-    expect(render({ root, environments: envs() })).toEqual({ files: expect.any(Number), stacks: 3 });
+    expect(render({ root, environments: envs() })).toEqual({ files: expect.any(Number), stacks: 3, fleetClusters: 2 });
   });
 });
 

@@ -64,7 +64,8 @@ function main(): void {
   try {
     const summary = exitOnUserError(() => render({ root, environments, only, dryRun, files: { [SCHEMA_FILE]: schemaJson() } }));
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
-    const names = (only ?? environments.map((e) => e.name)).join(', ');
+    const fleet = summary.fleetClusters > 0 ? ` and the fleet of ${summary.fleetClusters} cluster${summary.fleetClusters === 1 ? '' : 's'}` : '';
+    const names = (only ?? environments.map((e) => e.name)).join(', ') + fleet;
     process.stdout.write(`${dryRun ? 'valid' : 'rendered'} ${names}: ${summary.files} manifests, ${summary.stacks} Terraform stacks in ${ms} ms${dryRun ? ' (nothing written)' : ''}\n`);
     // The clock only decides whether to remind: support is judged on the table's review date.
     const stale = staleReviewWarning(new Date().toISOString().slice(0, 10));

@@ -75,6 +75,8 @@ export class RenderValidationError extends Error {
 export interface RenderSummary {
   readonly files: number;
   readonly stacks: number;
+  /** Clusters of the fleet rendered into `dist/fleet/`; 0 without config/fleet.yaml. */
+  readonly fleetClusters: number;
 }
 
 export function render(opts: RenderOptions): RenderSummary {
@@ -135,7 +137,7 @@ export function render(opts: RenderOptions): RenderSummary {
         if (name && aside) keepSpare(opts.root, name, aside);
       }
     }
-    return { files, stacks: infra.length };
+    return { files, stacks: infra.length, fleetClusters: fleet?.clusters.length ?? 0 };
   } finally {
     removeStaging(staging);
   }
