@@ -1,8 +1,11 @@
 // The fleet (config/fleet.yaml -> dist/fleet/): one ApplicationSet per environment generating each
 // cluster's root Application, and the restricted project of those roots (src/config/load-fleet.ts,
 // src/k8s/argocd/argocd-fleet.ts).
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { FLEET_SCHEMA_FILE, fleetSchemaJson, PATTERN_MESSAGE_KEYWORD } from '../src/config/schema-file';
 import { loadAllEnvironments } from '../src/config/load-all';
 import { loadFleet, type LoadedFleet } from '../src/config/load-fleet';
 import { formatProblem, UserInputError } from '../src/config/errors';
@@ -160,6 +163,24 @@ describe('bad fleet files', () => {
     expect(lines[0]).toMatch(ONE_LINE);
     expect(lines[0]).toContain('config/fleet.yaml:3:16: /clusters/1/environment:');
     expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('config/fleet.schema.json for editors', () => {
+  const ajv = new Ajv({ allErrors: true, useDefaults: false, coerceTypes: false });
+  ajv.addVocabulary([PATTERN_MESSAGE_KEYWORD]);
+  const validate = ajv.compile(JSON.parse(fleetSchemaJson()) as object);
+
+  it('is what the shipped fleet file names and accepts it, without the defaulted keys', () => {
+    const text = readFileSync(join(ROOT, 'config/fleet.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${FLEET_SCHEMA_FILE.replace('config/', '')}`);
+    expect(validate(parse(text)) ? [] : validate.errors).toEqual([]);
+    expect(validate({ clusters: [{ name: 'a', environment: 'coco-dev', server: 'https://a' }] })).toBe(true);
+  });
+
+  it('refuses what the loader refuses by schema', () => {
+    expect(validate({ clusters: [{ name: 'a', environment: 'coco-dev', server: 'http://a', replicas: 2 }] })).toBe(false);
+    expect((validate.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort()).toEqual(['/clusters/0 additionalProperties', '/clusters/0/server pattern']);
   });
 });
 

@@ -9,7 +9,7 @@ import { exitOnUserError } from './load-or-exit';
 import { resolveEnvironmentNames, type LoadedEnvironment } from '../config/load';
 import { loadAllEnvironments } from '../config/load-all';
 import { render, RenderValidationError } from '../render/render';
-import { SCHEMA_FILE, schemaJson } from '../config/schema-file';
+import { FLEET_SCHEMA_FILE, fleetSchemaJson, SCHEMA_FILE, schemaJson } from '../config/schema-file';
 import { staleReviewWarning } from '../shared/support';
 
 const SPEC: CommandSpec = {
@@ -62,7 +62,7 @@ function main(): void {
   // process halfway and leave a .render-* folder behind.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(128 + constants.signals[signal]));
   try {
-    const summary = exitOnUserError(() => render({ root, environments, only, dryRun, files: { [SCHEMA_FILE]: schemaJson() } }));
+    const summary = exitOnUserError(() => render({ root, environments, only, dryRun, files: { [SCHEMA_FILE]: schemaJson(), [FLEET_SCHEMA_FILE]: fleetSchemaJson() } }));
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     const fleet = summary.fleetClusters > 0 ? ` and the fleet of ${summary.fleetClusters} cluster${summary.fleetClusters === 1 ? '' : 's'}` : '';
     const names = (only ?? environments.map((e) => e.name)).join(', ') + fleet;

@@ -27,7 +27,7 @@ export const FleetSchema = Obj(
     argocdNamespace: K8sName('Namespace of the Argo CD that applies the fleet (its ApplicationSets and the root Applications live there).', 'argocd'),
     clusters: Type.Array(FleetCluster, { minItems: 1, description: 'Every cluster the fleet bootstraps.' }),
   },
-  { $id: 'fleet', description: 'Clusters bootstrapped by one kubectl apply -f dist/fleet/.' },
+  { $id: 'https://coco-azure-gitops.local/fleet.schema.json', description: 'Clusters bootstrapped by one kubectl apply -f dist/fleet/.' },
 );
 
 export type FleetClusterConfig = Static<typeof FleetCluster>;

@@ -8,19 +8,24 @@
  * - the loader's `expected` annotation (the human description of a pattern) becomes
  *   `patternErrorMessage`, which yaml-language-server and VS Code show instead of the raw pattern.
  */
+import type { TSchema } from '@sinclair/typebox';
 import { EnvironmentSchema, EXPECTED_KEYWORD } from './schema';
+import { FleetSchema } from './fleet-schema';
 
 /** Editors validate environment files against this. */
 export const SCHEMA_FILE = 'config/schema.json';
+
+/** Editors validate config/fleet.yaml against this (made the same way, from fleet-schema.ts). */
+export const FLEET_SCHEMA_FILE = 'config/fleet.schema.json';
 
 /** Annotation editors (yaml-language-server, VS Code) show when a pattern does not match. */
 export const PATTERN_MESSAGE_KEYWORD = 'patternErrorMessage';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The editor schema as a JSON value. */
-export function editorSchema(): Json {
-  return forEditors(JSON.parse(JSON.stringify(EnvironmentSchema)) as Json);
+/** The editor schema as a JSON value (of the environment files unless `schema` says otherwise). */
+export function editorSchema(schema: TSchema = EnvironmentSchema): Json {
+  return forEditors(JSON.parse(JSON.stringify(schema)) as Json);
 }
 
 function forEditors(node: Json): Json {
@@ -45,6 +50,11 @@ function forEditors(node: Json): Json {
 }
 
 /** The JSON Schema as committed: generated, never edited by hand. */
-export function schemaJson(): string {
-  return `${JSON.stringify(editorSchema(), null, 2)}\n`;
+export function schemaJson(schema: TSchema = EnvironmentSchema): string {
+  return `${JSON.stringify(editorSchema(schema), null, 2)}\n`;
+}
+
+/** {@link FLEET_SCHEMA_FILE} as committed. */
+export function fleetSchemaJson(): string {
+  return schemaJson(FleetSchema);
 }
