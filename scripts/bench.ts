@@ -68,12 +68,13 @@ interface Workspace {
  * Copies the files git would see (tracked and untracked, not ignored) except the rendered output,
  * links node_modules, and lets `fill` write config/environments/.
  */
-function makeWorkspace(label: string, fill: (envDir: string) => void): Workspace {
+function makeWorkspace(label: string, fill: (envDir: string) => void, withFleet = false): Workspace {
   const dir = join(work, label);
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' });
   if (listed.status !== 0) fail(`git ls-files failed: ${listed.stderr}`);
   for (const file of listed.stdout.split('\0')) {
-    if (file === '' || /^(dist|charts|config\/environments)\//.test(file) || !existsSync(join(repo, file))) continue;
+    // The fleet file names shipped environments: only the shipped set (what users render) keeps it.
+    if (file === '' || /^(dist|charts|config\/environments)\//.test(file) || (file === 'config/fleet.yaml' && !withFleet) || !existsSync(join(repo, file))) continue;
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(repo, file), join(dir, file));
   }
@@ -186,9 +187,9 @@ interface Measured {
 }
 
 /** `npm run synth` (edited and unchanged) against `npx cdktf synth`, each in its own copy of a set. */
-function measureSynth(label: string, fill: (envDir: string) => void): Measured {
-  const ws = makeWorkspace(`${label}-synth`, fill);
-  const tf = makeWorkspace(`${label}-cdktf`, fill);
+function measureSynth(label: string, fill: (envDir: string) => void, withFleet = false): Measured {
+  const ws = makeWorkspace(`${label}-synth`, fill, withFleet);
+  const tf = makeWorkspace(`${label}-cdktf`, fill, withFleet);
   // Warm-up: build/, the caches and the outputs exist afterwards, as after a user's first run;
   // both commands must render everything, and the same Terraform.
   timed(ws, SYNTH);
@@ -261,7 +262,7 @@ function main(): void {
   // Each measurement adds rows, goals and notes. Further measurements (a simulation run, `npm test`)
   // go into this list as functions of the same shape.
   const measurements: (() => Measured)[] = [
-    () => measureSynth('shipped', (d) => cpSync(join(repo, 'config/environments'), d, { recursive: true })),
+    () => measureSynth('shipped', (d) => cpSync(join(repo, 'config/environments'), d, { recursive: true }), true),
     () => measureSynth('generated', (d) => generate(d)),
     measureScale,
   ];
