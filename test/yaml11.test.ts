@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments as parse12 } from 'yaml';
+import { parseAllDocuments as parse12, stringify as yamlStringify } from 'yaml';
 import { listFiles } from '../src/render/files';
-import { parseAllDocuments, stringify } from '../src/shared/yaml11';
+import { parseAllDocuments, stringify, WRITE_COMPAT, YAML11_COMPAT } from '../src/shared/yaml11';
 import { makeTempRepo } from './support/repo';
 import { repoRoot } from './support/tools';
 
@@ -80,5 +80,16 @@ describe('every YAML file the product writes reads the same with YAML 1.1', () =
     const cloudConfigs = customData.filter((t) => t.startsWith('#cloud-config'));
     expect(cloudConfigs.length).toBeGreaterThan(0);
     for (const text of cloudConfigs) expect(JSON.stringify(read11(text))).toBe(JSON.stringify(read12(text)));
+  });
+});
+
+describe('the writer quotes with one combined pattern', () => {
+  it('quotes exactly the strings the full YAML 1.1 compat tag list quotes', () => {
+    const corpus = ['no', 'No', 'NO', 'yes', 'on', 'OFF', 'y', 'Y', 'n', 'true', 'null', '~', '', '0755', '0o17', '0b101', '0x1F', '0X1F', '-0o17', '1_000', '1e3', '1E-3', '.5', '-.5', '1.', '+1', '1:20', '1:20.5', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '.inf', '-.Inf', '.NaN', '<<', 'hello', 'v1.2', '1.36', '3.10.2', 'sha256:abc', 'a: b', '10.0.0.0/16', '1_0.5', '_1', 'Yes please', 'on-call'];
+    const full = (s: string) => yamlStringify({ v: s }, { compat: YAML11_COMPAT });
+    const one = (s: string) => yamlStringify({ v: s }, { compat: WRITE_COMPAT });
+    expect(corpus.filter((s) => full(s) !== one(s))).toEqual([]);
+    // and it does quote (the comparison is not between two writers that never quote)
+    expect(one('no')).toBe('v: "no"\n');
   });
 });

@@ -55,11 +55,28 @@ function goInteger(text: string): number {
 export const YAML11_COMPAT: Tags = [...YAML11_TAGS, ...GO_YAML_NUMBERS];
 
 /**
+ * What the writer needs of YAML11_COMPAT, as one tag: `yaml` quotes a plain string when any
+ * default, non-string compat tag's test matches it (stringify/stringifyString.js), so one test
+ * with the union of those patterns quotes exactly the same strings, in one regex run per string
+ * instead of some twenty (about a fifth of every stringify).
+ */
+export const WRITE_COMPAT: Tags = [
+  {
+    tag: 'tag:yaml.org,2002:int',
+    default: true,
+    test: new RegExp(
+      YAML11_COMPAT.flatMap((t) => (typeof t === 'object' && 'test' in t && t.test && t.default && t.tag !== 'tag:yaml.org,2002:str' ? [`(?:${t.test.source})`] : [])).join('|'),
+    ),
+    resolve: (s: string) => s,
+  },
+];
+
+/**
  * `yaml`'s stringify (YAML 1.2 core output), quoting every string a YAML 1.1 reader would re-type:
  * the one YAML writer of the product (dist/, charts/, cloud-init, `confidentialize`).
  */
 export function stringify(value: unknown, options: StringifyOptions = {}): string {
-  return yamlStringify(value, { ...options, compat: YAML11_COMPAT });
+  return yamlStringify(value, { ...options, compat: WRITE_COMPAT });
 }
 
 /**
