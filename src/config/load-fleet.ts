@@ -6,14 +6,13 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { EXPECTED_KEYWORD } from './schema-helpers';
 import { FleetSchema, type FleetClusterConfig, type FleetConfig } from './fleet-schema';
 import { describeValue, NO_FIELD, UserInputError, type InputProblem } from './errors';
 import { readEnvironmentFile } from './environment-files';
 import { locate, parseYaml, yamlData } from './yaml-source';
 import { ajvProblem, dedupe, type LoadedEnvironment } from './load';
 import { isTrackingBranch } from './rules/gitops';
-import { precompiledValidators } from '../shared/precompiled-ajv';
+import { configValidator } from './config-validator';
 
 export const FLEET_FILE = 'config/fleet.yaml';
 
@@ -37,16 +36,8 @@ export interface LoadedFleet {
   readonly clusters: readonly ResolvedCluster[];
 }
 
-let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
-  validator ??= precompiledValidators({
-    name: 'fleet-schema',
-    options: { strict: true, allErrors: true, useDefaults: true, coerceTypes: false, verbose: true },
-    keywords: [{ keyword: EXPECTED_KEYWORD, schemaType: 'string' }],
-    schemas: [FleetSchema],
-    refs: { fleet: `${FleetSchema.$id}` },
-  }).fleet;
-  return validator;
+  return configValidator('fleet-schema', FleetSchema);
 }
 
 /** The fleet of `root`, or undefined when there is no `config/fleet.yaml` (then nothing is rendered for it). */

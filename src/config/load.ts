@@ -10,7 +10,7 @@ import { describeValue, NO_FIELD, UserInputError, type InputProblem } from './er
 import { checkSemantics } from './semantic';
 import { environmentFile, listEnvironments, readEnvironmentFile } from './environment-files';
 import { escapePointer, locate, parseYaml, yamlData, type YamlSource } from './yaml-source';
-import { precompiledValidators } from '../shared/precompiled-ajv';
+import { configValidator } from './config-validator';
 
 export { ENVIRONMENTS_DIR, listEnvironments } from './environment-files';
 
@@ -36,17 +36,8 @@ export function resolveEnvironmentNames(root: string, requested: readonly string
   return requested.length > 0 ? [...new Set(requested)] : known;
 }
 
-let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
-  // Precompiled: compiling this schema took a fifth of `npm run synth`.
-  validator ??= precompiledValidators({
-    name: 'environment-schema',
-    options: { strict: true, allErrors: true, useDefaults: true, coerceTypes: false, verbose: true },
-    keywords: [{ keyword: EXPECTED_KEYWORD, schemaType: 'string' }],
-    schemas: [EnvironmentSchema],
-    refs: { environment: `${EnvironmentSchema.$id}` },
-  }).environment;
-  return validator;
+  return configValidator('environment-schema', EnvironmentSchema);
 }
 
 /** Validates parsed YAML data; returns the config with defaults or the problems (paths only). */
