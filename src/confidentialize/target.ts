@@ -7,6 +7,7 @@ import type { LoadedEnvironment } from '../config/load';
 import type { RuntimeClassName } from '../config/sections/runtime';
 import { UserInputError } from '../config/errors';
 import { kbsEndpoint, kbsNodeUrl } from '../shared/kbs-endpoint';
+import { peerPodsModel } from '../shared/peer-pods';
 import { AKS_CONFIDENTIAL_NODE_LABEL, GUEST_COMPONENTS_NODE_LABEL } from '../shared/node-roles';
 import { isCocoClass, KATA_RUNTIME_CLASSES, TEE_NODE_LABELS, type TeeKind } from '../k8s/runtime/kata-runtime-classes';
 import { AGENT_POLICY_ANNOTATION, agentPolicyAnnotationValue, renderAgentPolicy, type PodPolicyInput } from './agent-policy';
@@ -47,6 +48,9 @@ export type ConfidentialTarget = KataTarget | NodeTarget;
  */
 export function guestKbsUrl(env: LoadedEnvironment): string | undefined {
   if (!env.config.kbs.enabled) return undefined;
+  // A peer-pod VM is outside the cluster network: it reaches the KBS's internal load balancer.
+  const peerPods = peerPodsModel(env.config, env.name);
+  if (peerPods) return peerPods.kbsUrl;
   return kbsNodeUrl(kbsEndpoint(env.config));
 }
 
@@ -93,6 +97,7 @@ export function targetFor(env: LoadedEnvironment, runtimeClass?: string): Confid
         boundary: 'AKS confidential VM node pool (AMD SEV-SNP/Intel TDX CVMs); no per-pod TEE',
         production,
       };
+    case 'aks-peer-pods':
     case 'none':
       return fail('runtime.enabled with a CoCo runtime class (kata-qemu-coco-dev, kata-qemu-tdx, kata-qemu-snp, kata-remote)', 'no confidential runtime in this environment');
   }

@@ -5,9 +5,11 @@ import type { Report } from './report';
 
 /** The confidential VM sizes an environment creates (sizes of other families have their own problem). */
 function confidentialSizes(env: EnvironmentConfig): string[] {
-  const { tdx, aks } = env.infrastructure;
+  const { tdx, aks, peerPods } = env.infrastructure;
   if (tdx) return [tdx.controlPlane.vmSize, tdx.workers.vmSize, ...(tdx.kbsNode.enabled ? [tdx.kbsNode.vmSize] : [])];
   if (aks) return [aks.confidentialPool.vmSize];
+  // Pod VMs are created in the environment's region too (AZURE_REGION).
+  if (peerPods) return [peerPods.kbsPool.vmSize, peerPods.podVm.instanceSize, ...peerPods.podVm.instanceSizes];
   return [];
 }
 

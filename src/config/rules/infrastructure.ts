@@ -5,6 +5,7 @@ import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
 import type { Report } from './report';
 import { checkRegion } from './azure-region';
 import { checkTags } from './azure-tags';
+import { checkPeerPods } from './peer-pods';
 
 export function checkInfrastructure(env: EnvironmentConfig, report: Report): void {
   const infra = env.infrastructure;
@@ -22,6 +23,9 @@ export function checkInfrastructure(env: EnvironmentConfig, report: Report): voi
   if (!wantTdx && infra.tdx !== undefined) report('/infrastructure/tdx', `no tdx section (provider is ${infra.provider})`, infra.tdx);
   if (wantAks && infra.aks === undefined) report('/infrastructure/aks', 'a mapping (required for provider aks-cvm)', undefined);
   if (!wantAks && infra.aks !== undefined) report('/infrastructure/aks', `no aks section (provider is ${infra.provider})`, infra.aks);
+  const wantPeerPods = infra.provider === 'aks-peer-pods';
+  if (wantPeerPods && infra.peerPods === undefined) report('/infrastructure/peerPods', 'a mapping (required for provider aks-peer-pods)', undefined);
+  if (!wantPeerPods && infra.peerPods !== undefined) report('/infrastructure/peerPods', `no peerPods section (provider is ${infra.provider})`, infra.peerPods);
 
   if (infra.tdx) {
     const tdx = infra.tdx;
@@ -46,9 +50,18 @@ export function checkInfrastructure(env: EnvironmentConfig, report: Report): voi
     if (tdx.controlPlane.count !== 1) report('/infrastructure/tdx/controlPlane/count', '1 (an HA control plane needs a load balancer in front of the API servers, not rendered yet)', tdx.controlPlane.count);
   }
   if (infra.aks) checkAks(env, report);
-  if (wantTdx) checkNetwork(env, report);
-  if (wantTdx || wantAks) checkAdminSources(env, report);
+  if (infra.peerPods) checkPeerPods(env, report);
+  // Only the subnets the provider creates: an unused default must not clash with a custom layout.
+  if (wantTdx) checkNetwork(env, report, ['controlPlane', 'worker', 'kbs']);
+  if (wantPeerPods) checkNetwork(env, report, ['worker', 'kbs', 'podVms']);
+  if (wantTdx || wantAks || wantPeerPods) checkAdminSources(env, report);
+  if (env.profile === 'production' && (wantAks || wantPeerPods) && infra.network.adminSourceCidrs.length === 0) {
+    // Without authorized IP ranges the AKS API server answers the whole Internet.
+    report('/infrastructure/network/adminSourceCidrs', 'at least one CIDR (profile production limits the AKS API server to authorized IP ranges)', []);
+  }
 }
+
+type SubnetName = keyof EnvironmentConfig['infrastructure']['network']['subnets'];
 
 function checkAks(env: EnvironmentConfig, report: Report): void {
   const aks = env.infrastructure.aks;
@@ -63,10 +76,6 @@ function checkAks(env: EnvironmentConfig, report: Report): void {
     // azurerm added Ubuntu2404 to os_sku in 4.67; @cdktf/provider-azurerm is frozen at 4.55.0.
     report('/infrastructure/aks/confidentialPool/osSku', 'Ubuntu (the Ubuntu 24.04 CVM image from Kubernetes 1.34) or AzureLinux: the pinned azurerm provider 4.55.0 does not know Ubuntu2404', aks.confidentialPool.osSku);
   }
-  if (env.profile === 'production' && env.infrastructure.network.adminSourceCidrs.length === 0) {
-    // Without authorized IP ranges the AKS API server answers the whole Internet.
-    report('/infrastructure/network/adminSourceCidrs', 'at least one CIDR (profile production limits the AKS API server to authorized IP ranges)', []);
-  }
 }
 
 function checkBackend(env: EnvironmentConfig, report: Report): void {
@@ -79,7 +88,7 @@ function checkBackend(env: EnvironmentConfig, report: Report): void {
   }
 }
 
-function checkNetwork(env: EnvironmentConfig, report: Report): void {
+function checkNetwork(env: EnvironmentConfig, report: Report, used: readonly SubnetName[]): void {
   const net = env.infrastructure.network;
   const parsed = (path: string, text: string): Cidr | undefined => {
     const cidr = parseCidr(text);
@@ -90,7 +99,7 @@ function checkNetwork(env: EnvironmentConfig, report: Report): void {
     return cidr;
   };
   const vnet = parsed('/infrastructure/network/vnetCidr', net.vnetCidr);
-  const subnets = Object.entries(net.subnets).map(([name, text]) => ({ path: `/infrastructure/network/subnets/${name}`, cidr: parsed(`/infrastructure/network/subnets/${name}`, text) }));
+  const subnets = used.map((name) => [name, net.subnets[name]] as const).map(([name, text]) => ({ path: `/infrastructure/network/subnets/${name}`, cidr: parsed(`/infrastructure/network/subnets/${name}`, text) }));
   subnets.forEach((s, i) => {
     if (!s.cidr) return;
     if (vnet && !contains(vnet, s.cidr)) report(s.path, `a range inside vnetCidr ${net.vnetCidr}`, s.cidr.text);

@@ -25,7 +25,8 @@ const Network = Section(
       {
         controlPlane: Cidr('Subnet of the control-plane VMs.', '10.0.1.0/24'),
         worker: Cidr('Subnet of the worker VMs.', '10.0.2.0/24'),
-        kbs: Cidr('Subnet of the KBS confidential VM.', '10.0.3.0/24'),
+        kbs: Cidr('Subnet of the KBS confidential VM (azure-tdx), or of the KBS node pool and its internal load balancer (aks-peer-pods).', '10.0.3.0/24'),
+        podVms: Cidr('Subnet of the peer-pod VMs cloud-api-adaptor creates (aks-peer-pods only); its NSG admits the node subnet on the agent and tunnel ports only.', '10.0.4.0/24'),
       },
       'Subnets inside `vnetCidr`; they must not overlap.',
     ),
@@ -95,9 +96,17 @@ const TdxCluster = Obj(
   { description: 'kubeadm cluster on Intel TDX confidential VMs; required when infrastructure.provider is azure-tdx.' },
 );
 
+/** An AKS cluster version (both AKS providers). */
+const AksKubernetesVersion = Type.String({
+  pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$',
+  default: '1.36',
+  [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.36',
+  description: 'AKS Kubernetes version (minor, or minor.patch); its minor must equal kubernetesVersion. 1.36 is GA and LTS on AKS.',
+});
+
 const Aks = Obj(
   {
-    kubernetesVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$', default: '1.36', [EXPECTED_KEYWORD]: 'a Kubernetes version such as 1.36', description: 'AKS Kubernetes version (minor, or minor.patch); its minor must equal kubernetesVersion. 1.36 is GA and LTS on AKS.' }),
+    kubernetesVersion: AksKubernetesVersion,
     systemPool: Section({ count: Count('System pool nodes.', 1, 10), vmSize: VmSize('Regular VM size for system pods.', 'Standard_D2s_v5') }, 'System node pool.'),
     confidentialPool: Section(
       {
@@ -118,6 +127,65 @@ const Aks = Obj(
   { description: 'AKS with a confidential VM node pool; required when infrastructure.provider is aks-cvm.' },
 );
 
+const Uuid = (expected: string, description: string) =>
+  Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', [EXPECTED_KEYWORD]: expected, description });
+
+const PeerPods = Obj(
+  {
+    subscriptionId: Uuid(
+      'an Azure subscription ID (lowercase UUID)',
+      'Subscription the stack deploys into (azurerm provider subscription_id) and cloud-api-adaptor creates pod VMs in (AZURE_SUBSCRIPTION_ID, AZURE_SUBNET_ID): one value, so Terraform and the GitOps values cannot disagree. Not a secret.',
+    ),
+    kubernetesVersion: AksKubernetesVersion,
+    nodePool: Section(
+      {
+        count: Count('Nodes (regular VMs: pod VMs need no nested virtualization on the node).', 2, 20),
+        vmSize: VmSize('Regular VM size. The nodes run cloud-api-adaptor, kata-deploy, Argo CD and the Kubernetes side of each peer pod, not the pods themselves.', 'Standard_D4s_v5'),
+      },
+      'The AKS system pool, labelled node.kubernetes.io/worker for cloud-api-adaptor, in network.subnets.worker.',
+    ),
+    kbsPool: Section(
+      {
+        count: Count('Confidential nodes for the KBS.', 1, 3),
+        vmSize: VmSize('Confidential VM size (AMD SEV-SNP DCasv5 or Intel TDX DCesv5/v6).', 'Standard_DC2as_v5'),
+      },
+      'A confidential VM pool, tainted for the Trustee KBS only, in network.subnets.kbs.',
+    ),
+    kbsAddress: Type.String({
+      pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$',
+      default: '10.0.3.250',
+      [EXPECTED_KEYWORD]: 'an IPv4 address inside network.subnets.kbs',
+      description:
+        'Private IP of the KBS internal load balancer in network.subnets.kbs. Pod VMs cannot resolve cluster DNS or reach ClusterIPs, so their attestation agent and confidential-data-hub use https://<kbsAddress>:8080 (in initdata); the KBS TLS certificate must name this IP.',
+    }),
+    podVm: Section(
+      {
+        imageId: Type.String({
+          pattern: '^/(CommunityGalleries/[^/]+/Images/[^/]+/Versions/[^/]+|subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+/images/[^/]+/versions/[^/]+)$',
+          [EXPECTED_KEYWORD]: 'a pod-VM image version ID: /CommunityGalleries/<gallery>/Images/<image>/Versions/<version> or /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<gallery>/images/<image>/versions/<version>',
+          description:
+            'The pod-VM image (AZURE_IMAGE_ID): an exact image version, never "latest". A private gallery image gets a read-only role for cloud-api-adaptor; a community gallery image needs none. docs/peer-pods.md says which upstream image matches the chart.',
+        }),
+        instanceSize: VmSize('Default confidential VM size of a pod VM (AZURE_INSTANCE_SIZE): DCasv5/ECasv5 (SEV-SNP, attester az-snp-vtpm) or DCesv6 (TDX, az-tdx-vtpm).', 'Standard_DC2as_v5'),
+        instanceSizes: Type.Array(VmSize('A confidential VM size.', 'Standard_DC2as_v5'), {
+          default: [],
+          uniqueItems: true,
+          description: 'Further sizes a pod may ask for with the io.katacontainers.config.hypervisor.machine_type annotation (AZURE_INSTANCE_SIZES); instanceSize is always allowed.',
+        }),
+        limitPerNode: Count('Pod VMs one node may run at once (PEERPODS_LIMIT_PER_NODE: the kata.peerpods.io/vm extended resource cloud-api-adaptor advertises).', 10, 100),
+      },
+      'The confidential VM each kata-remote pod runs in (one VM per pod, billed as such).',
+    ),
+    identityClientId: Type.Optional(
+      Uuid(
+        'a client ID (lowercase UUID) from terraform output caa_identity_client_id',
+        'Client ID of the cloud-api-adaptor managed identity (workload identity: no client secret anywhere). Known only after terraform apply: set it, synth and commit (docs/peer-pods.md). Omitted: cloud-api-adaptor and peerpod-ctrl stay without Azure credentials and refuse to start; synth says so.',
+      ),
+    ),
+  },
+  { description: 'AKS with peer pods (cloud-api-adaptor: one confidential VM per kata-remote pod); required when infrastructure.provider is aks-peer-pods.' },
+);
+
 const Backend = Obj(
   {
     type: StringEnum(['local', 'azurerm'] as const, { default: 'local', description: 'Terraform state backend.' }),
@@ -131,7 +199,9 @@ const Backend = Obj(
 
 export const Infrastructure = Obj(
   {
-    provider: StringEnum(['azure-tdx', 'aks-cvm', 'none'] as const, { description: 'azure-tdx: kubeadm on TDX CVMs; aks-cvm: AKS with confidential nodes; none: bring your own cluster.' }),
+    provider: StringEnum(['azure-tdx', 'aks-cvm', 'aks-peer-pods', 'none'] as const, {
+      description: 'azure-tdx: kubeadm on TDX CVMs; aks-cvm: AKS with confidential nodes; aks-peer-pods: AKS whose kata-remote pods each run in their own confidential VM (cloud-api-adaptor); none: bring your own cluster.',
+    }),
     location: Type.Optional(Type.String({ pattern: '^[a-z0-9]+$', [EXPECTED_KEYWORD]: 'an Azure region name such as westeurope', description: 'Azure region (required for Azure providers).' })),
     resourceGroup: Type.Optional(Type.String({ pattern: '^[-\\w._()]{1,89}[-\\w_()]$', [EXPECTED_KEYWORD]: 'an Azure resource group name', description: 'Resource group to create (required for Azure providers).' })),
     // Tag names are checked in rules/azure-tags.ts: a key pattern here would only become patternProperties, which lets other keys through unchecked.
@@ -140,6 +210,7 @@ export const Infrastructure = Obj(
     network: Network,
     tdx: Type.Optional(TdxCluster),
     aks: Type.Optional(Aks),
+    peerPods: Type.Optional(PeerPods),
   },
   { description: 'Azure infrastructure rendered with CDK for Terraform.' },
 );

@@ -10,7 +10,7 @@ const ResourcePath = (description: string) =>
   Type.String({ pattern: RESOURCE_PATH, [EXPECTED_KEYWORD]: 'a KBS resource path <repository>/<type>/<tag> such as default/image_key/nginx', description });
 
 /** TEE names as the attestation service reports them (keys of `ear.veraison.annotated-evidence`). */
-export const KBS_TEES = ['az-tdx-vtpm', 'tdx', 'snp', 'sample'] as const;
+export const KBS_TEES = ['az-tdx-vtpm', 'az-snp-vtpm', 'tdx', 'snp', 'sample'] as const;
 export type KbsTee = (typeof KBS_TEES)[number];
 
 /** Intel DCAP quote verification results (deps/verifier/src/intel_dcap/claims.rs, v0.21.0). */
@@ -45,7 +45,7 @@ const Resource = Obj(
 );
 
 /** TEEs with hardware evidence (reference values and workload bindings never name the sample TEE). */
-const HARDWARE_TEES = ['az-tdx-vtpm', 'tdx', 'snp'] as const;
+const HARDWARE_TEES = ['az-tdx-vtpm', 'az-snp-vtpm', 'tdx', 'snp'] as const;
 
 const Measurement = Obj(
   {
