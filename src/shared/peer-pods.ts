@@ -14,6 +14,13 @@ import { KBS_PORT } from './kbs-endpoint';
 
 type PeerPodsConfig = NonNullable<EnvironmentConfig['infrastructure']['peerPods']>;
 
+/** OCI source of cloud-api-adaptor's peerpods chart (Argo CD native OCI source, `path: .`). */
+export const PEERPODS_CHART = 'oci://ghcr.io/confidential-containers/cloud-api-adaptor/charts/peerpods';
+/** OCI source of the cert-manager chart, which the peerpods webhook's Issuer and Certificate need. */
+export const CERT_MANAGER_CHART = 'oci://quay.io/jetstack/charts/cert-manager';
+/** Name of the CAA DaemonSet the chart renders. */
+export const CAA_DAEMON_SET = 'cloud-api-adaptor-daemonset';
+
 /** ServiceAccount of the cloud-api-adaptor DaemonSet (chart template serviceaccount.yaml). */
 export const CAA_SERVICE_ACCOUNT = 'cloud-api-adaptor';
 /** ServiceAccount of peerpod-ctrl (the resourceCtrl sub-chart), which deletes pod VMs left behind. */
