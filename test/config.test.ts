@@ -11,6 +11,7 @@ import { CONFIDENTIAL_VM_FAMILIES } from '../src/shared/azure-regions';
 import { envProblems, makeTempRepo, readEnvFile } from './support/repo';
 import { repoRoot } from './support/tools';
 import { VERSIONS } from '../src/shared/versions';
+import { SHIPPED_ENVIRONMENTS, SHIPPED_LIST } from './support/shipped';
 
 const problemsOf = envProblems;
 
@@ -18,14 +19,14 @@ const tdx = readEnvFile('azure-tdx');
 const dev = readEnvFile('coco-dev');
 
 describe('shipped environments', () => {
-  it.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('%s loads without problems', (name) => {
+  it.each(SHIPPED_ENVIRONMENTS)('%s loads without problems', (name) => {
     const env = loadEnvironment(repoRoot(), name);
     expect(env.name).toBe(name);
     expect(env.file).toBe(`config/environments/${name}.yaml`);
   });
 
   it('lists environments sorted by file name', () => {
-    expect(listEnvironments(repoRoot())).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev']);
+    expect(listEnvironments(repoRoot())).toEqual([...SHIPPED_ENVIRONMENTS]);
   });
 
   it('applies documented defaults in the loader', () => {
@@ -186,7 +187,7 @@ describe('profile gates', () => {
 
 describe('environment names', () => {
   it('an unknown environment on the command line names the known ones', () => {
-    expect(() => resolveEnvironmentNames(repoRoot(), ['nope'])).toThrow('config/environments/nope.yaml: -: expected an existing environment (aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev), found no such file for environment "nope"');
+    expect(() => resolveEnvironmentNames(repoRoot(), ['nope'])).toThrow(`config/environments/nope.yaml: -: expected an existing environment (${SHIPPED_LIST}), found no such file for environment "nope"`);
   });
 
   it('a file name that cannot name a stack is refused', () => {
@@ -370,7 +371,7 @@ describe('config/schema.json for editors', () => {
     return ajv.compile(JSON.parse(schemaJson()) as object);
   }
 
-  it.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('%s validates with zero errors', (name) => {
+  it.each(SHIPPED_ENVIRONMENTS)('%s validates with zero errors', (name) => {
     const validate = editorValidator();
     const data: unknown = parse(readEnvFile(name));
     expect(validate(data) ? [] : validate.errors).toEqual([]);

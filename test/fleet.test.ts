@@ -14,6 +14,7 @@ import { validateSchemas } from '../src/render/schema-validator';
 import type { K8sObject } from '../src/shared/k8s-object';
 import { makeTempRepo, runSynth } from './support/repo';
 import { ONE_LINE } from './support/render-repo';
+import { SHIPPED_LIST } from './support/shipped';
 
 const ROOT = join(__dirname, '..');
 
@@ -140,7 +141,7 @@ describe('bad fleet files', () => {
       'config/fleet.yaml:3:66: /clusters/1/targetRevision: expected a release tag such as v0.1.0 or a 40-hex commit SHA (environment azure-tdx is profile production, which refuses tracking branches; see docs/argocd.md), found string "main"',
       'config/fleet.yaml:4:7: /clusters/2/name: expected a cluster name not already used by /clusters/0/name, found string "a"',
       'config/fleet.yaml:4:35: /clusters/2/server: expected an API server not already used by /clusters/0/server (one cluster per server), found string "https://a:6443"',
-      'config/fleet.yaml:4:16: /clusters/2/environment: expected an environment of config/environments/ (aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev), found string "nope"',
+      `config/fleet.yaml:4:16: /clusters/2/environment: expected an environment of config/environments/ (${SHIPPED_LIST}), found string "nope"`,
     ]);
   });
 
@@ -189,13 +190,13 @@ describe('without config/fleet.yaml', () => {
     const dir = makeTempRepo();
     const first = runSynth(dir, []);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^rendered aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev and the fleet of 2 clusters: /);
+    expect(first.stdout).toMatch(new RegExp(`^rendered ${SHIPPED_LIST} and the fleet of 2 clusters: `));
     expect(existsSync(join(dir, 'dist/fleet/applicationset-fleet-coco-dev.yaml'))).toBe(true);
     rmSync(join(dir, 'config/fleet.yaml'));
     expect(loadFleet(dir, loadAllEnvironments(dir))).toBeUndefined();
     const r = runSynth(dir, []);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^rendered aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev: /);
+    expect(r.stdout).toMatch(new RegExp(`^rendered ${SHIPPED_LIST}: `));
     expect(existsSync(join(dir, 'dist/fleet'))).toBe(false);
     expect(existsSync(join(dir, 'dist/coco-dev/bootstrap'))).toBe(true);
   });

@@ -5,6 +5,7 @@ import { render, RenderValidationError, type BundleValidator } from '../src/rend
 import { scanForSecrets } from '../src/render/secret-scan';
 import { makeTempRepo, readEnvFile, runSynth } from './support/repo';
 import { ALL, renderedRepo, runCli, snapshot } from './support/render-repo';
+import { SHIPPED_LIST, SHIPPED_STACKS } from './support/shipped';
 
 
 describe('synth CLI', () => {
@@ -12,7 +13,7 @@ describe('synth CLI', () => {
     const dir = renderedRepo();
     // The shipped config/fleet.yaml adds dist/fleet/ (test/fleet.test.ts).
     expect(readdirSync(join(dir, 'dist')).sort()).toEqual([...ALL, 'fleet'].sort());
-    expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab']);
+    expect(readdirSync(join(dir, 'cdktf.out/stacks')).sort()).toEqual([...SHIPPED_STACKS]);
     expect(readdirSync(join(dir, 'dist/azure-tdx')).sort()).toEqual(['POSTURE.md', 'argocd', 'bootstrap', 'guest-components', 'kbs', 'versions.json', 'workloads']);
     expect(readdirSync(join(dir, 'dist/azure-tdx/kbs'))).toContain('namespace-coco-tenant.yaml');
     expect(readdirSync(join(dir, 'dist/azure-tdx/kbs')).every((f) => /^[a-z]+-[a-z0-9-]+\.yaml$/.test(f))).toBe(true);
@@ -68,7 +69,7 @@ describe('synth CLI', () => {
     const dir = makeTempRepo();
     const r = runSynth(dir, ['azure-tdx', 'staging']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('error: config/environments/staging.yaml: -: expected an existing environment (aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev), found no such file for environment "staging"');
+    expect(r.stderr.trim()).toBe(`error: config/environments/staging.yaml: -: expected an existing environment (${SHIPPED_LIST}), found no such file for environment "staging"`);
     const f = runSynth(dir, ['--all']);
     expect(f.code).toBe(2);
     expect(f.stderr.trim()).toBe('error: command line: -: expected one of the options --list, --validate, --help, found unknown option "--all"');
@@ -115,6 +116,7 @@ describe('listing, validating and help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/))).toEqual([
       ['aks-cvm', 'production', 'aks-cvm'],
+      ['azure-peer-pods', 'production', 'aks-peer-pods'],
       ['azure-tdx', 'production', 'azure-tdx'],
       ['azure-tdx-lab', 'dev', 'azure-tdx'],
       ['bare-metal', 'production', 'none'],
@@ -127,7 +129,7 @@ describe('listing, validating and help', () => {
     const r = runSynth(dir, ['--validate']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^valid aks-cvm, azure-tdx, azure-tdx-lab, bare-metal, coco-dev and the fleet of 2 clusters: \d+ manifests, 3 Terraform stacks in \d+ ms \(nothing written\)\n$/);
+    expect(r.stdout).toMatch(new RegExp(`^valid ${SHIPPED_LIST} and the fleet of 2 clusters: \\d+ manifests, ${SHIPPED_STACKS.length} Terraform stacks in \\d+ ms \\(nothing written\\)\n$`));
     expect(readdirSync(dir).sort()).toEqual(['config']);
     const schema = readFileSync(join(dir, 'config/schema.json'), 'utf8');
     writeFileSync(join(dir, 'config/environments/coco-dev.yaml'), readEnvFile('coco-dev').replace('profile: dev', 'profile: prod'));
@@ -196,7 +198,7 @@ describe('atomic rendering', () => {
 
   it('the real validator accepts the shipped environments', () => {
     const root = makeTempRepoOnce();
-    expect(render({ root, environments: envs() })).toEqual({ files: expect.any(Number), stacks: 3, fleetClusters: 2 });
+    expect(render({ root, environments: envs() })).toEqual({ files: expect.any(Number), stacks: SHIPPED_STACKS.length, fleetClusters: 2 });
   });
 });
 

@@ -5,8 +5,9 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, makeTempRepo, runSynth, type CliResult } from './repo';
 import { repoRoot } from './tools';
+import { SHIPPED_ENVIRONMENTS } from './shipped';
 
-export const ALL = ['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'];
+export const ALL: readonly string[] = SHIPPED_ENVIRONMENTS;
 
 /** A temp repo that has been rendered once (the "previous output" the failure tests protect). */
 export function renderedRepo(): string {
