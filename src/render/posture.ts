@@ -14,6 +14,7 @@ import { resourceBindings } from '../k8s/kbs/resource-binding';
 import { isTrackingBranch } from '../config/rules/gitops';
 import { postureDiagram } from './posture-diagram';
 import { podSpecOf, type PodSpec } from './pod-spec';
+import { peerPodsPosture } from './posture-peer-pods';
 
 function row(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
@@ -153,5 +154,6 @@ export function postureReport(env: LoadedEnvironment, folders: readonly Rendered
     const admin = infra.network.adminSourceCidrs;
     lines.push('## Network exposure (Azure NSG)', '', `- SSH 22, API server 6443, NodePorts 30000-32767 from: ${admin.length ? admin.map((c) => `\`${c}\``).join(', ') : 'nowhere outside the VNet'}`, '');
   }
+  lines.push(...peerPodsPosture(config, env.name));
   return `${lines.join('\n')}\n`;
 }

@@ -179,7 +179,7 @@ const PeerPods = Obj(
     identityClientId: Type.Optional(
       Uuid(
         'a client ID (lowercase UUID) from terraform output caa_identity_client_id',
-        'Client ID of the cloud-api-adaptor managed identity (workload identity: no client secret anywhere). Known only after terraform apply: set it, synth and commit (docs/peer-pods.md). Omitted: cloud-api-adaptor and peerpod-ctrl stay without Azure credentials and refuse to start; synth says so.',
+        'Client ID of the cloud-api-adaptor managed identity (workload identity: no client secret anywhere). Known only after terraform apply: set it, synth and commit (docs/peer-pods.md). Omitted: cloud-api-adaptor and peerpod-ctrl stay without Azure credentials and refuse to start; POSTURE.md says so.',
       ),
     ),
   },
