@@ -1,6 +1,6 @@
 /**
  * The nodes of an environment's cluster, as data: one entry per VM (azure-tdx) or node-pool member
- * (aks-cvm), or per declared node of a bring-your-own cluster (`cluster.nodes`). Each carries the
+ * (aks-cvm, aks-peer-pods), or per declared node of a bring-your-own cluster (`cluster.nodes`). Each carries the
  * labels and taints the kubelet (or AKS) registers it with and what it offers to the scheduler.
  * The Terraform (src/infra) reads the names, sizes, labels and taints from here, the simulation
  * (src/simulate) builds its Node objects from the same entries: the two cannot drift apart.
@@ -8,7 +8,10 @@
 import type { EnvironmentConfig, InfrastructureConfig } from '../config/schema';
 
 type TdxConfig = NonNullable<InfrastructureConfig['tdx']>;
+/** AKS node OS SKUs with a confidential VM image (AKS has none for Ubuntu2204). */
+export type AksOsSku = NonNullable<InfrastructureConfig['aks']>['confidentialPool']['osSku'];
 import { GUEST_COMPONENTS_NODE_LABEL, KBS_NODE_LABEL, KBS_NODE_TAINT, AKS_CONFIDENTIAL_NODE_LABEL } from './node-roles';
+import { CAA_NODE_LABEL } from './peer-pods';
 import { vmSizeShape } from './vm-sizes';
 
 export type ClusterNodeRole = 'control-plane' | 'worker' | 'kbs' | 'system';
@@ -139,38 +142,97 @@ export function tdxClusterNodes(tdx: TdxConfig): ClusterNode[] {
   ];
 }
 
+/** The taint AKS puts on a pool with only_critical_addons_enabled (system pools only). */
+export const CRITICAL_ADDONS_ONLY_TAINT: NodeTaint = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' };
+
+/**
+ * An AKS node pool as the Terraform creates it and the node model expands it: the pool's labels
+ * and taints are the `node_labels` and taints of its azurerm resource.
+ */
+export interface AksPool {
+  /** AKS pool name (1-12 lowercase alphanumerics): the `agentpool` label and the node name stem. */
+  readonly name: string;
+  readonly mode: 'system' | 'user';
+  readonly role: ClusterNodeRole;
+  readonly count: number;
+  readonly vmSize: string;
+  /** The pool's os_sku (`Ubuntu`, AKS's default, where the Terraform leaves it unset). */
+  readonly osSku: AksOsSku;
+  /** `node_labels` of the pool. */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Taints of every node of the pool. A system pool can only carry CRITICAL_ADDONS_ONLY_TAINT
+   * (azurerm 4.x has no node_taints on the default pool, only only_critical_addons_enabled).
+   */
+  readonly taints: readonly NodeTaint[];
+}
+
+/**
+ * The node pools of an AKS environment (aks-cvm, aks-peer-pods), in Terraform's order (the
+ * default pool first); empty for other providers.
+ */
+export function aksPools(infra: InfrastructureConfig): AksPool[] {
+  if (infra.provider === 'aks-cvm' && infra.aks) {
+    const aks = infra.aks;
+    return [
+      // Critical add-ons only: application pods go to the confidential pool.
+      { name: 'system', mode: 'system', role: 'system', count: aks.systemPool.count, vmSize: aks.systemPool.vmSize, osSku: 'Ubuntu', labels: {}, taints: [CRITICAL_ADDONS_ONLY_TAINT] },
+      {
+        name: 'cvm',
+        mode: 'user',
+        role: 'worker',
+        count: aks.confidentialPool.count,
+        vmSize: aks.confidentialPool.vmSize,
+        osSku: aks.confidentialPool.osSku,
+        labels: { [AKS_CONFIDENTIAL_NODE_LABEL.key]: AKS_CONFIDENTIAL_NODE_LABEL.value },
+        taints: [],
+      },
+    ];
+  }
+  if (infra.provider === 'aks-peer-pods' && infra.peerPods) {
+    const pp = infra.peerPods;
+    return [
+      // Regular VMs that run everything but the KBS: cloud-api-adaptor (its DaemonSet selects
+      // node.kubernetes.io/worker, fixed in the chart; kubelet may set node.kubernetes.io/* labels
+      // itself, and the upstream AKS guide passes --nodepool-labels node.kubernetes.io/worker=),
+      // kata-deploy, Argo CD and the Kubernetes side of each peer pod. No CriticalAddonsOnly
+      // taint: the only other pool is the KBS's.
+      { name: 'system', mode: 'system', role: 'worker', count: pp.nodePool.count, vmSize: pp.nodePool.vmSize, osSku: 'Ubuntu', labels: { [CAA_NODE_LABEL.key]: CAA_NODE_LABEL.value }, taints: [] },
+      // Confidential VMs dedicated to the Trustee KBS, which holds the keys pod VMs attest for.
+      { name: 'kbs', mode: 'user', role: 'kbs', count: pp.kbsPool.count, vmSize: pp.kbsPool.vmSize, osSku: 'Ubuntu', labels: { [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value }, taints: [{ ...KBS_NODE_TAINT }] },
+    ];
+  }
+  return [];
+}
+
+/** The nodes of one AKS pool, shaped and labelled the way AKS registers them. */
+export function aksPoolNodes(pool: AksPool, location: string): ClusterNode[] {
+  return Array.from({ length: pool.count }, (_, i): ClusterNode => ({
+    // AKS names nodes aks-<pool>-<random>-vmss<index>; the random part is a stable stand-in here.
+    name: `aks-${pool.name}-00000000-vmss${String(i).padStart(6, '0')}`,
+    role: pool.role,
+    vmSize: pool.vmSize,
+    registrationLabels: { ...pool.labels },
+    platformLabels: {
+      'kubernetes.azure.com/agentpool': pool.name,
+      'kubernetes.azure.com/mode': pool.mode,
+      'kubernetes.azure.com/os-sku': pool.osSku,
+      'node.kubernetes.io/instance-type': pool.vmSize,
+      'topology.kubernetes.io/region': location,
+      'topology.kubernetes.io/zone': '0',
+    },
+    taints: pool.taints.map((t) => ({ ...t })),
+    // AKS applies pool taints itself.
+    registrationTaints: [],
+    ...aksShape(pool.vmSize, AKS_MAX_PODS),
+  }));
+}
+
 /** Every node of the environment's cluster, in a stable order. */
 export function clusterNodes(config: EnvironmentConfig): ClusterNode[] {
   const infra = config.infrastructure;
   if (infra.provider === 'azure-tdx' && infra.tdx) return tdxClusterNodes(infra.tdx);
-  if (infra.provider === 'aks-cvm' && infra.aks) {
-    const aks = infra.aks;
-    const pool = (name: string, mode: 'system' | 'user', count: number, vmSize: string, labels: Record<string, string>, taints: NodeTaint[], role: ClusterNodeRole, osSku: string) =>
-      Array.from({ length: count }, (_, i): ClusterNode => ({
-        // AKS names nodes aks-<pool>-<random>-vmss<index>; the random part is a stable stand-in here.
-        name: `aks-${name}-00000000-vmss${String(i).padStart(6, '0')}`,
-        role,
-        vmSize,
-        registrationLabels: labels,
-        platformLabels: {
-          'kubernetes.azure.com/agentpool': name,
-          'kubernetes.azure.com/mode': mode,
-          'kubernetes.azure.com/os-sku': osSku,
-          'node.kubernetes.io/instance-type': vmSize,
-          'topology.kubernetes.io/region': infra.location ?? '',
-          'topology.kubernetes.io/zone': '0',
-        },
-        taints,
-        // AKS applies pool taints itself.
-        registrationTaints: [],
-        ...aksShape(vmSize, AKS_MAX_PODS),
-      }));
-    return [
-      // onlyCriticalAddonsEnabled: AKS taints the system pool CriticalAddonsOnly=true:NoSchedule.
-      ...pool('system', 'system', aks.systemPool.count, aks.systemPool.vmSize, {}, [{ key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' }], 'system', 'Ubuntu'),
-      ...pool('cvm', 'user', aks.confidentialPool.count, aks.confidentialPool.vmSize, { [AKS_CONFIDENTIAL_NODE_LABEL.key]: AKS_CONFIDENTIAL_NODE_LABEL.value }, [], 'worker', aks.confidentialPool.osSku),
-    ];
-  }
+  if (infra.provider === 'aks-cvm' || infra.provider === 'aks-peer-pods') return aksPools(infra).flatMap((pool) => aksPoolNodes(pool, infra.location ?? ''));
   return config.cluster.nodes.flatMap((group) =>
     Array.from({ length: group.count }, (_, i): ClusterNode => {
       const allocatable = { milliCpu: parseQuantity(group.allocatableCpu, 'cpu'), memoryBytes: parseQuantity(group.allocatableMemory, 'bytes'), pods: group.maxPods };

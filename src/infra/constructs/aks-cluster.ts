@@ -2,8 +2,18 @@ import { Construct } from 'constructs';
 import { KubernetesCluster, type KubernetesClusterNetworkProfile } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { CRITICAL_ADDONS_ONLY_TAINT, type AksPool, type NodeTaint } from '../../shared/cluster-nodes';
 import { addressAt, mustParseCidr } from '../../shared/network';
-import { AKS_CONFIDENTIAL_NODE_LABEL } from '../../shared/node-roles';
+
+/** A taint as AKS's node_taints takes it: `key=value:Effect`. */
+export function aksTaint(t: NodeTaint): string {
+  return `${t.key}=${t.value}:${t.effect}`;
+}
+
+function sameTaint(a: NodeTaint, b: NodeTaint): boolean {
+  return a.key === b.key && a.value === b.value && a.effect === b.effect;
+}
 
 export interface AksClusterProps {
   readonly resourceGroup: ResourceGroup;
@@ -13,8 +23,24 @@ export interface AksClusterProps {
   readonly kubernetesVersion: string;
   /** Entra ID tenant for Azure RBAC on the cluster. */
   readonly tenantId: string;
-  readonly systemPool: { readonly count: number; readonly vmSize: string };
-  readonly confidentialPool: { readonly count: number; readonly vmSize: string; readonly osSku: 'Ubuntu' | 'Ubuntu2404' | 'AzureLinux' };
+  /**
+   * The default (system) pool, from the shared node model (src/shared/cluster-nodes.ts aksPools):
+   * its labels become node_labels (left out when empty), and CRITICAL_ADDONS_ONLY_TAINT among its
+   * taints sets only_critical_addons_enabled; azurerm 4.x takes no other taint on this pool.
+   */
+  readonly systemPool: AksPool;
+  /**
+   * Subnet of the system pool (bring-your-own VNet).
+   * @default none: AKS creates and manages its own VNet
+   */
+  readonly systemSubnet?: Subnet;
+  /** The user pool of confidential VMs, from the shared node model: labels and taints as they are. */
+  readonly confidentialPool: AksPool;
+  /**
+   * Subnet of the confidential pool.
+   * @default none: AKS's own VNet
+   */
+  readonly confidentialSubnet?: Subnet;
   /** azure: Azure CNI Overlay + Cilium data plane; kubenet; none: bring your own CNI. */
   readonly networkPlugin: 'azure' | 'kubenet' | 'none';
   readonly podCidr: string;
@@ -44,10 +70,12 @@ function networkProfile(p: AksClusterProps): KubernetesClusterNetworkProfile {
 }
 
 /**
- * AKS with a system pool on regular VMs (critical add-ons only) and a user pool of confidential
- * VMs where every workload lands. Entra ID + Azure RBAC, no local accounts, OIDC issuer and
- * workload identity for the key-release identity. The VM size alone makes the pool confidential:
- * azurerm exposes no other switch (and none for AKS's Kata-based "Confidential Containers").
+ * AKS with a system pool on regular VMs and a user pool of confidential VMs: aks-cvm taints the
+ * system pool critical-add-ons-only so every workload lands on the confidential pool; aks-peer-pods
+ * runs its workloads on the system pool and dedicates the confidential pool to the KBS. Entra ID +
+ * Azure RBAC, no local accounts, OIDC issuer and workload identity (the key-release and
+ * cloud-api-adaptor identities). The VM size alone makes the pool confidential: azurerm exposes no
+ * other switch (and none for AKS's Kata-based "Confidential Containers").
  */
 export class AksCluster extends Construct {
   readonly cluster: KubernetesCluster;
@@ -56,6 +84,14 @@ export class AksCluster extends Construct {
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
     const rg = props.resourceGroup;
+    const system = props.systemPool;
+    const cvm = props.confidentialPool;
+    if (system.mode !== 'system' || cvm.mode !== 'user') throw new Error(`AksCluster ${id}: expected a system and a user pool, got ${system.mode} pool ${system.name} and ${cvm.mode} pool ${cvm.name}`);
+    const otherTaints = system.taints.filter((t) => !sameTaint(t, CRITICAL_ADDONS_ONLY_TAINT));
+    if (otherTaints.length > 0) {
+      throw new Error(`AksCluster ${id}: system pool ${system.name} can only be tainted ${aksTaint(CRITICAL_ADDONS_ONLY_TAINT)} (only_critical_addons_enabled), got ${otherTaints.map(aksTaint).join(', ')}`);
+    }
+    const criticalAddonsOnly = system.taints.length > 0;
     this.cluster = new KubernetesCluster(this, 'Cluster', {
       name: `${props.environment}-aks`,
       resourceGroupName: rg.name,
@@ -66,12 +102,14 @@ export class AksCluster extends Construct {
       automaticUpgradeChannel: 'patch',
       nodeOsUpgradeChannel: 'NodeImage',
       defaultNodePool: {
-        name: 'system',
-        vmSize: props.systemPool.vmSize,
-        nodeCount: props.systemPool.count,
-        // Taints the pool CriticalAddonsOnly: application pods go to the confidential pool.
-        onlyCriticalAddonsEnabled: true,
-        temporaryNameForRotation: 'systemtmp',
+        name: system.name,
+        vmSize: system.vmSize,
+        nodeCount: system.count,
+        // AKS taints the pool CriticalAddonsOnly=true:NoSchedule itself when this is set.
+        onlyCriticalAddonsEnabled: criticalAddonsOnly,
+        ...(Object.keys(system.labels).length > 0 ? { nodeLabels: { ...system.labels } } : {}),
+        ...(props.systemSubnet ? { vnetSubnetId: props.systemSubnet.id } : {}),
+        temporaryNameForRotation: `${system.name}tmp`,
         upgradeSettings: { maxSurge: '10%' },
       },
       identity: { type: 'SystemAssigned' },
@@ -87,15 +125,17 @@ export class AksCluster extends Construct {
     });
     this.cluster.overrideLogicalId('aks');
     this.confidentialPool = new KubernetesClusterNodePool(this, 'ConfidentialPool', {
-      name: 'cvm',
+      name: cvm.name,
       kubernetesClusterId: this.cluster.id,
       mode: 'User',
-      vmSize: props.confidentialPool.vmSize,
-      nodeCount: props.confidentialPool.count,
+      vmSize: cvm.vmSize,
+      nodeCount: cvm.count,
       // AKS has no CVM image for Ubuntu2204; "Ubuntu" selects its Ubuntu CVM image.
-      osSku: props.confidentialPool.osSku,
-      nodeLabels: { [AKS_CONFIDENTIAL_NODE_LABEL.key]: AKS_CONFIDENTIAL_NODE_LABEL.value },
-      temporaryNameForRotation: 'cvmtmp',
+      osSku: cvm.osSku,
+      nodeLabels: { ...cvm.labels },
+      ...(cvm.taints.length > 0 ? { nodeTaints: cvm.taints.map(aksTaint) } : {}),
+      ...(props.confidentialSubnet ? { vnetSubnetId: props.confidentialSubnet.id } : {}),
+      temporaryNameForRotation: `${cvm.name}tmp`,
       upgradeSettings: { maxSurge: '10%' },
       tags: props.tags,
     });

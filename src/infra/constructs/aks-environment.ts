@@ -1,22 +1,20 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { InfrastructureConfig } from '../../config/schema';
-import { INTERNET_SOURCES } from '../../shared/network';
+import { aksPools } from '../../shared/cluster-nodes';
+import { aksAuthorizedIpRanges, grantDeployerClusterAdmin, kubeconfigInstructions, TOKEN_EXCHANGE_AUDIENCE } from './aks-access';
 import { AksCluster } from './aks-cluster';
 import { MaaProvider } from './attestation-provider';
 import { RbacKeyVault } from './key-vault';
 
-type AksConfig = NonNullable<InfrastructureConfig['aks']>;
-
 export interface AksEnvironmentProps {
   readonly resourceGroup: ResourceGroup;
   readonly environment: string;
-  readonly aks: AksConfig;
-  readonly network: InfrastructureConfig['network'];
+  /** The infrastructure section (provider aks-cvm): `aks`, `network`, and the node pools of its shared node model (aksPools). */
+  readonly infrastructure: InfrastructureConfig;
   /** Namespace of the workloads component (the key-release ServiceAccount lives there). */
   readonly workloadsNamespace: string;
   /** Tenant and object ID of whoever runs `cdktf deploy` (azurerm client config). */
@@ -25,9 +23,6 @@ export interface AksEnvironmentProps {
   readonly production: boolean;
   readonly tags: Record<string, string>;
 }
-
-/** Audience of Entra ID workload identity federation. */
-const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 /**
  * Seed 004: AKS with a confidential node pool, a Microsoft Azure Attestation provider, and a Key
@@ -40,22 +35,24 @@ const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 export class AksEnvironment extends Construct {
   constructor(scope: Construct, id: string, props: AksEnvironmentProps) {
     super(scope, id);
-    const { aks, environment, tags } = props;
+    const { environment, tags } = props;
+    const { aks, network } = props.infrastructure;
+    if (aks === undefined) throw new Error(`AksEnvironment ${environment}: expected infrastructure.aks, got none`);
     const rg = props.resourceGroup;
-    const admin = props.network.adminSourceCidrs;
-    // An Internet source (dev switch) means no restriction; AKS takes CIDRs only.
-    const authorizedIpRanges = admin.some((s) => INTERNET_SOURCES.includes(s)) ? [] : admin;
+    // Labels and taints of the pools come from the node model the simulation uses too.
+    const [systemPool, confidentialPool] = aksPools(props.infrastructure);
+    if (systemPool === undefined || confidentialPool === undefined) throw new Error(`AksEnvironment ${environment}: the node model has no aks-cvm pools`);
     const cluster = new AksCluster(this, 'Aks', {
       resourceGroup: rg,
       environment,
       kubernetesVersion: aks.kubernetesVersion,
       tenantId: props.tenantId,
-      systemPool: aks.systemPool,
-      confidentialPool: aks.confidentialPool,
+      systemPool,
+      confidentialPool,
       networkPlugin: aks.networkPlugin,
-      podCidr: props.network.podCidr,
-      serviceCidr: props.network.serviceCidr,
-      authorizedIpRanges,
+      podCidr: network.podCidr,
+      serviceCidr: network.serviceCidr,
+      authorizedIpRanges: aksAuthorizedIpRanges(network.adminSourceCidrs),
       production: props.production,
       tags,
     });
@@ -76,9 +73,7 @@ export class AksEnvironment extends Construct {
     }).overrideLogicalId('key_release_federation');
     vault.grant('key_release_identity_vault_access', identity.principalId, 'Key Vault Crypto Service Release User', 'ServicePrincipal');
     vault.grant('deployer_vault_access', props.deployerObjectId, 'Key Vault Crypto Officer');
-    new RoleAssignment(this, 'DeployerClusterAdmin', { scope: cluster.cluster.id, roleDefinitionName: 'Azure Kubernetes Service RBAC Cluster Admin', principalId: props.deployerObjectId }).overrideLogicalId(
-      'deployer_aks_cluster_admin',
-    );
+    grantDeployerClusterAdmin(this, cluster.cluster, props.deployerObjectId);
 
     const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
     output('aks_cluster_name', cluster.cluster.name, 'AKS cluster.');
@@ -86,10 +81,7 @@ export class AksEnvironment extends Construct {
     output('key_vault_uri', vault.vault.vaultUri, 'Key Vault for keys released against an attestation token.');
     output('key_release_identity_client_id', identity.clientId, `Client ID for the azure.workload.identity/client-id annotation of ServiceAccount ${props.workloadsNamespace}/${aks.keyReleaseServiceAccount}.`);
     output('oidc_issuer_url', cluster.cluster.oidcIssuerUrl, 'OIDC issuer of the cluster (workload identity).');
-    output(
-      'kubeconfig_instructions',
-      [`az aks get-credentials --resource-group ${rg.name} --name ${cluster.cluster.name}`, 'kubelogin convert-kubeconfig -l azurecli', 'kubectl get nodes'].join('\n'),
-      'Entra ID login (local accounts are disabled); the deployer holds Azure Kubernetes Service RBAC Cluster Admin.',
-    );
+    const kubeconfig = kubeconfigInstructions(rg.name, cluster.cluster.name);
+    output('kubeconfig_instructions', kubeconfig.value, kubeconfig.description);
   }
 }

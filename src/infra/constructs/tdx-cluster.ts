@@ -11,7 +11,7 @@ import { nodeCloudConfig, renderCloudConfig, type NodeRole } from '../cloud-init
 import { ConfidentialVm } from './confidential-vm';
 import { RbacKeyVault } from './key-vault';
 import { TdxNatGateway } from './nat-gateway';
-import { TdxNetwork } from './tdx-network';
+import { ClusterNetwork } from './cluster-network';
 import { TdxNsg } from './tdx-nsg';
 
 type TdxConfig = NonNullable<InfrastructureConfig['tdx']>;
@@ -64,8 +64,16 @@ export class TdxCluster extends Construct {
     super(scope, id);
     const { environment, network, tdx, tags } = props;
     const rg = props.resourceGroup;
-    const net = new TdxNetwork(this, 'Network', { resourceGroup: rg, environment, vnetCidr: network.vnetCidr, subnets: network.subnets, tags });
-    const subnets = { control_plane: net.controlPlaneSubnet, worker: net.workerSubnet, kbs: net.kbsSubnet };
+    // The join-token Key Vault admits these subnets only, through the service endpoint.
+    const subnet = (name: string, cidr: string) => ({ name: `${name}-subnet`, cidr, serviceEndpoints: ['Microsoft.KeyVault'] });
+    const net = new ClusterNetwork(this, 'Network', {
+      resourceGroup: rg,
+      environment,
+      vnetCidr: network.vnetCidr,
+      subnets: { 'control-plane': subnet('control-plane', network.subnets.controlPlane), worker: subnet('worker', network.subnets.worker), kbs: subnet('kbs', network.subnets.kbs) },
+      tags,
+    });
+    const subnets = { control_plane: net.subnets['control-plane'], worker: net.subnets.worker, kbs: net.subnets.kbs };
     const nsg = new TdxNsg(this, 'Nsg', { resourceGroup: rg, environment, subnets, adminSourceCidrs: network.adminSourceCidrs, tags });
     const nat = new TdxNatGateway(this, 'Nat', { resourceGroup: rg, environment, subnets, tags });
     const vault = new RbacKeyVault(this, 'JoinVault', {
@@ -82,9 +90,9 @@ export class TdxCluster extends Construct {
     // Names, roles, sizes, labels and taints come from the shared node model, which the simulation
     // builds its nodes from too; here each VM gets its subnet, static address and public IP.
     const placement: Record<NodeRole, { subnet: Subnet; cidr: string; publicIp: boolean }> = {
-      'control-plane': { subnet: net.controlPlaneSubnet, cidr: network.subnets.controlPlane, publicIp: tdx.controlPlane.publicIp },
-      worker: { subnet: net.workerSubnet, cidr: network.subnets.worker, publicIp: tdx.workers.publicIp },
-      kbs: { subnet: net.kbsSubnet, cidr: network.subnets.kbs, publicIp: false },
+      'control-plane': { subnet: subnets.control_plane, cidr: network.subnets.controlPlane, publicIp: tdx.controlPlane.publicIp },
+      worker: { subnet: subnets.worker, cidr: network.subnets.worker, publicIp: tdx.workers.publicIp },
+      kbs: { subnet: subnets.kbs, cidr: network.subnets.kbs, publicIp: false },
     };
     const perRole = new Map<NodeRole, number>();
     const specs: NodeSpec[] = tdxClusterNodes(tdx).map((node) => {

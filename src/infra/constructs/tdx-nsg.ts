@@ -1,12 +1,10 @@
-import { Construct } from 'constructs';
-import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
-import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
-import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import type { Construct } from 'constructs';
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { INTERNET_SOURCES } from '../../shared/network';
 import { KBS_PORT } from '../../shared/kbs-endpoint';
 import { API_SERVER_PORT } from '../cloud-init/kubeadm-config';
+import { SubnetNsg, type NsgAddress, type NsgRule } from './subnet-nsg';
 
 export interface TdxNsgProps {
   readonly resourceGroup: ResourceGroup;
@@ -23,12 +21,7 @@ export interface TdxNsgProps {
   readonly tags: Record<string, string>;
 }
 
-interface Rule {
-  readonly name: string;
-  readonly priority: number;
-  readonly ports: string;
-  readonly protocol: 'Tcp' | '*';
-}
+type Rule = Pick<NsgRule, 'name' | 'priority' | 'ports' | 'protocol'>;
 
 /** Admin and public ports: only from the configured sources. */
 const ADMIN_RULES: readonly Rule[] = [
@@ -45,39 +38,18 @@ const VNET_RULES: readonly Rule[] = [
   { name: 'allow-vnet-internal', priority: 1100, ports: '*', protocol: '*' },
 ];
 
+/** The seed-000 rules: admin ports from the configured sources (if any), cluster ports from the VNet. */
+function tdxRules(adminSourceCidrs: readonly string[]): NsgRule[] {
+  // The "Internet" service tag covers any CIDR listed beside it; NSG prefix lists take CIDRs only.
+  const internet = adminSourceCidrs.some((s) => INTERNET_SOURCES.includes(s));
+  const adminSource: NsgAddress = internet ? { prefix: 'Internet' } : { prefixes: adminSourceCidrs };
+  const inbound = (rule: Rule, source: NsgAddress): NsgRule => ({ ...rule, direction: 'Inbound', access: 'Allow', source, destination: { prefix: '*' } });
+  return [...(adminSourceCidrs.length > 0 ? ADMIN_RULES.map((r) => inbound(r, adminSource)) : []), ...VNET_RULES.map((r) => inbound(r, { prefix: 'VirtualNetwork' }))];
+}
+
 /** One NSG with the seed-000 rules, associated with every subnet of the cluster. */
-export class TdxNsg extends Construct {
-  readonly nsg: NetworkSecurityGroup;
-
+export class TdxNsg extends SubnetNsg {
   constructor(scope: Construct, id: string, props: TdxNsgProps) {
-    super(scope, id);
-    const rg = props.resourceGroup;
-    this.nsg = new NetworkSecurityGroup(this, 'Nsg', { name: `${props.environment}-nsg`, resourceGroupName: rg.name, location: rg.location, tags: props.tags });
-    this.nsg.overrideLogicalId('nsg');
-
-    // The "Internet" service tag covers any CIDR listed beside it; NSG prefix lists take CIDRs only.
-    const internet = props.adminSourceCidrs.some((s) => INTERNET_SOURCES.includes(s));
-    const adminSource = internet ? { sourceAddressPrefix: 'Internet' } : { sourceAddressPrefixes: [...props.adminSourceCidrs] };
-    const rules = [...(props.adminSourceCidrs.length > 0 ? ADMIN_RULES.map((r) => ({ rule: r, source: adminSource })) : []), ...VNET_RULES.map((r) => ({ rule: r, source: { sourceAddressPrefix: 'VirtualNetwork' } }))];
-    for (const { rule, source } of rules.sort((a, b) => a.rule.priority - b.rule.priority)) {
-      const r = new NetworkSecurityRule(this, rule.name, {
-        name: rule.name,
-        resourceGroupName: rg.name,
-        networkSecurityGroupName: this.nsg.name,
-        priority: rule.priority,
-        direction: 'Inbound',
-        access: 'Allow',
-        protocol: rule.protocol,
-        sourcePortRange: '*',
-        destinationPortRange: rule.ports,
-        destinationAddressPrefix: '*',
-        ...source,
-      });
-      r.overrideLogicalId(`nsg_${rule.name.replace(/-/g, '_')}`);
-    }
-    for (const [role, subnet] of Object.entries(props.subnets)) {
-      const a = new SubnetNetworkSecurityGroupAssociation(this, `${role}-association`, { subnetId: subnet.id, networkSecurityGroupId: this.nsg.id });
-      a.overrideLogicalId(`${role}_subnet_nsg`);
-    }
+    super(scope, id, { resourceGroup: props.resourceGroup, name: `${props.environment}-nsg`, logicalId: 'nsg', rules: tdxRules(props.adminSourceCidrs), subnets: props.subnets, tags: props.tags });
   }
 }

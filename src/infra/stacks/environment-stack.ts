@@ -56,8 +56,7 @@ export class EnvironmentStack extends TerraformStack {
       new AksEnvironment(this, 'Aks', {
         resourceGroup: rg,
         environment: name,
-        aks: infra.aks,
-        network: infra.network,
+        infrastructure: infra,
         workloadsNamespace: config.workloads.namespace,
         tenantId: client.tenantId,
         deployerObjectId: client.objectId,
