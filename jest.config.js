@@ -9,5 +9,6 @@ module.exports = {
   // Most suites wait on real tools (control planes, helm, opa, containerd): with jest's default of
   // one worker on 2 cores the machine idles half the time; four keep both cores busy.
   maxWorkers: 4,
+  setupFiles: ['<rootDir>/test/support/go-gc.js'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
