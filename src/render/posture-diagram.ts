@@ -92,6 +92,8 @@ function guestBoundary(runtimeClass: string): string {
   if (tee === 'tdx') return 'TEE: Kata guest in an Intel TDX trust domain';
   if (tee === 'snp') return 'TEE: Kata guest in an AMD SEV-SNP VM';
   if (tee === 'sample') return 'Kata guest, NO TEE (sample attester, dev only)';
+  // cloud-api-adaptor starts the guest as its own Azure confidential VM; the node only proxies it.
+  if (tee === 'peer-pods') return 'TEE: each pod in its own Azure confidential VM (peer pod, created by cloud-api-adaptor)';
   return 'Kata guest, no TEE';
 }
 
@@ -109,8 +111,12 @@ export function postureDiagram(env: LoadedEnvironment, folders: readonly Rendere
   const confidentialPool = (pool: Pool): string | undefined => {
     if (infra.provider === 'azure-tdx') return 'Intel TDX confidential VMs';
     if (infra.provider === 'aks-cvm' && pool.nodes[0]?.role === 'worker') return 'AKS confidential VMs';
+    if (infra.provider === 'aks-peer-pods' && pool.nodes[0]?.role === 'kbs') return 'KBS confidential VMs';
     return undefined;
   };
+  // What a pool outside every TEE is, where the provider makes it worth saying: on aks-peer-pods
+  // the nodes are regular VMs although the pods they start are confidential.
+  const regularPool = (pool: Pool): string | undefined => (infra.provider === 'aks-peer-pods' && pool.nodes[0]?.role === 'worker' ? 'AKS nodes (regular VMs)' : undefined);
   const workloads = folders.flatMap((f) => f.objects.filter((o) => podSpecOf(o)).map((object) => ({ folder: f.folder, object, pod: podSpecOf(object) as Scheduling })));
   const runtimeClasses = folders.flatMap((f) => f.objects.filter((o) => o.kind === 'RuntimeClass'));
 
@@ -164,7 +170,8 @@ export function postureDiagram(env: LoadedEnvironment, folders: readonly Rendere
   const emitPool = (pool: Pool, indent: string) => {
     const poolId = mermaidId('pool', pool.name);
     const size = pool.nodes[0]?.vmSize;
-    lines.push(`${indent}subgraph ${poolId}[${label(`pool ${pool.name}: ${pool.nodes.map((n) => n.name).join(', ')}${size ? ` (${size})` : ''}`)}]`);
+    const caption = regularPool(pool);
+    lines.push(`${indent}subgraph ${poolId}[${label(`pool ${pool.name}: ${pool.nodes.map((n) => n.name).join(', ')}${size ? ` (${size})` : ''}${caption ? `; ${caption}` : ''}`)}]`);
     const direct = inPool.get(pool.name) ?? [];
     for (const p of direct) lines.push(`${indent}  ${p.id}[${text(p)}]`);
     if (direct.length === 0 && guestsOf(pool).size === 0) lines.push(`${indent}  ${mermaidId('idle', pool.name)}[${label('no rendered workload runs here')}]`);

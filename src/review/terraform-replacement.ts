@@ -38,11 +38,13 @@ const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   azurerm_nat_gateway_public_ip_association: ['nat_gateway_id', 'public_ip_address_id'],
   azurerm_resource_group: [],
   azurerm_user_assigned_identity: [],
-  azurerm_role_assignment: ['scope', 'role_definition_name', 'role_definition_id', 'principal_id'],
+  azurerm_role_assignment: ['scope', 'role_definition_name', 'role_definition_id', 'principal_id', 'principal_type'],
+  // A custom role is replaced when its scope or GUID changes; actions and assignable scopes update in place.
+  azurerm_role_definition: ['scope', 'role_definition_id'],
   azurerm_key_vault: ['tenant_id'],
   azurerm_attestation_provider: ['policy_signing_certificate_data'],
   azurerm_kubernetes_cluster: ['dns_prefix', 'network_profile', 'private_cluster_enabled'],
-  azurerm_kubernetes_cluster_node_pool: ['kubernetes_cluster_id', 'os_type', 'zones'],
+  azurerm_kubernetes_cluster_node_pool: ['kubernetes_cluster_id', 'os_type', 'zones', 'vnet_subnet_id'],
   azurerm_federated_identity_credential: ['parent_id', 'issuer', 'subject', 'audience'],
 };
 

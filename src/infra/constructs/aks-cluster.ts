@@ -5,6 +5,7 @@ import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { CRITICAL_ADDONS_ONLY_TAINT, type AksPool, type NodeTaint } from '../../shared/cluster-nodes';
 import { addressAt, mustParseCidr } from '../../shared/network';
+import type { CustomRole } from './custom-role';
 
 /** A taint as AKS's node_taints takes it: `key=value:Effect`. */
 export function aksTaint(t: NodeTaint): string {
@@ -41,6 +42,13 @@ export interface AksClusterProps {
    * @default none: AKS's own VNet
    */
   readonly confidentialSubnet?: Subnet;
+  /**
+   * Role with subnets/read and subnets/join/action, assigned to the cluster's identity on each
+   * given subnet: AKS joins the node NICs to a bring-your-own subnet, and its cloud provider puts
+   * internal load balancer frontends into it, with that identity. Required with a subnet.
+   * @default none (no subnet given)
+   */
+  readonly subnetJoinRole?: CustomRole;
   /** azure: Azure CNI Overlay + Cilium data plane; kubenet; none: bring your own CNI. */
   readonly networkPlugin: 'azure' | 'kubenet' | 'none';
   readonly podCidr: string;
@@ -92,6 +100,7 @@ export class AksCluster extends Construct {
       throw new Error(`AksCluster ${id}: system pool ${system.name} can only be tainted ${aksTaint(CRITICAL_ADDONS_ONLY_TAINT)} (only_critical_addons_enabled), got ${otherTaints.map(aksTaint).join(', ')}`);
     }
     const criticalAddonsOnly = system.taints.length > 0;
+    if ((props.systemSubnet || props.confidentialSubnet) && !props.subnetJoinRole) throw new Error(`AksCluster ${id}: expected a subnetJoinRole with bring-your-own subnets, got none`);
     this.cluster = new KubernetesCluster(this, 'Cluster', {
       name: `${props.environment}-aks`,
       resourceGroupName: rg.name,
@@ -124,6 +133,10 @@ export class AksCluster extends Construct {
       tags: props.tags,
     });
     this.cluster.overrideLogicalId('aks');
+    // The grants exist once the cluster (and so its identity) does: the user pool waits for its own.
+    const join = (pool: AksPool, subnet: Subnet | undefined) => (subnet && props.subnetJoinRole ? [props.subnetJoinRole.assign(`aks_${pool.name}_subnet_join`, subnet.id, this.cluster.identity.principalId)] : []);
+    join(system, props.systemSubnet);
+    const cvmJoin = join(cvm, props.confidentialSubnet);
     this.confidentialPool = new KubernetesClusterNodePool(this, 'ConfidentialPool', {
       name: cvm.name,
       kubernetesClusterId: this.cluster.id,
@@ -138,6 +151,7 @@ export class AksCluster extends Construct {
       temporaryNameForRotation: `${cvm.name}tmp`,
       upgradeSettings: { maxSurge: '10%' },
       tags: props.tags,
+      ...(cvmJoin.length > 0 ? { dependsOn: cvmJoin } : {}),
     });
     this.confidentialPool.overrideLogicalId('aks_confidential_pool');
   }

@@ -6,7 +6,9 @@ import type { LoadedEnvironment } from '../../config/load';
 import { MANAGED_BY } from '../../shared/labels';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { AZURERM_PROVIDER_VERSION } from '../../shared/versions';
+import { peerPodsModel } from '../../shared/peer-pods';
 import { AksEnvironment } from '../constructs/aks-environment';
+import { PeerPodsEnvironment } from '../constructs/peer-pods-environment';
 import { TdxCluster } from '../constructs/tdx-cluster';
 
 /**
@@ -36,7 +38,10 @@ export class EnvironmentStack extends TerraformStack {
       // folder synth replaces, and the path does not depend on where the repo is checked out.
       new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
     }
-    new AzurermProvider(this, 'azurerm', { features: [{}] });
+    const peerPods = peerPodsModel(config, name);
+    // aks-peer-pods names its subscription: cloud-api-adaptor's AZURE_SUBSCRIPTION_ID and
+    // AZURE_SUBNET_ID (GitOps values) must name the subscription Terraform deploys into.
+    new AzurermProvider(this, 'azurerm', { features: [{}], ...(peerPods ? { subscriptionId: peerPods.subscriptionId } : {}) });
     // Pin the exact provider the bindings were generated from (the package only says "~> 4.0").
     this.addOverride('terraform.required_providers.azurerm', { source: 'hashicorp/azurerm', version: AZURERM_PROVIDER_VERSION });
     const client = new DataAzurermClientConfig(this, 'Client', {});
@@ -63,6 +68,10 @@ export class EnvironmentStack extends TerraformStack {
         production,
         tags,
       });
+    }
+    if (infra.provider === 'aks-peer-pods') {
+      if (peerPods === undefined) throw new Error(`environment ${name}: provider aks-peer-pods without infrastructure.peerPods`);
+      new PeerPodsEnvironment(this, 'PeerPods', { resourceGroup: rg, environment: name, infrastructure: infra, model: peerPods, tenantId: client.tenantId, deployerObjectId: client.objectId, production, tags });
     }
   }
 }
