@@ -114,3 +114,15 @@ describe('POSTURE.md picture', () => {
     expect(d).toContain('kv__kv_coco_aks_cvm -->|"4 released key"|');
   });
 });
+
+describe('POSTURE.md picture of aks-peer-pods', () => {
+  it('puts the nodes outside every TEE, the KBS pool inside one, and each kata-remote pod in its own confidential VM', () => {
+    // Rendered on its own: its dist/ folder is not part of the shipped comparison above yet.
+    const env = loadEnvironment(repoRoot(), 'azure-peer-pods');
+    const d = postureDiagram(env, buildManifests(env));
+    expect(d).toMatch(/subgraph host\[[^\n]*\]\n\s+subgraph pool__system\["pool system: [^\n]*\(Standard_D4s_v5\); AKS nodes \(regular VMs\)"\]/);
+    expect(d).toMatch(/subgraph tee__KBS_confidential_VMs\["TEE: KBS confidential VMs \(the node is the trust boundary\)"\]\n\s+subgraph pool__kbs\[/);
+    expect(d).toContain('runtime: RuntimeClass kata-remote; TEE: each pod in its own Azure confidential VM (peer pod, created by cloud-api-adaptor)');
+    expect(parse([d])).toEqual([{ ok: true, type: 'flowchart-v2' }]);
+  });
+});
