@@ -4,12 +4,31 @@
 // environments are in simulate-broken.test.ts (jest runs the two files in parallel).
 import { listEnvironments } from '../src/config/load';
 import { env, result, simulate } from './support/simulations';
+import { SHIPPED_ENVIRONMENTS } from './support/shipped';
 import { repoRoot } from './support/tools';
 
 const shipped = listEnvironments(repoRoot());
 
+/** What the azure-peer-pods run leaves in the cluster: each node's kata.peerpods.io/vm and LoadBalancer addresses. */
+const peerPods = { podVms: new Map<string, { worker: boolean; podVms?: string }>(), loadBalancers: new Map<string, string | undefined>() };
+
 beforeAll(() => {
-  for (const name of shipped) simulate(name, () => env(name));
+  for (const name of shipped) {
+    simulate(name, () => env(name), {
+      afterSync:
+        name === 'azure-peer-pods'
+          ? async (client) => {
+              for (const n of await client.list('v1', 'Node')) {
+                const podVms = (n.status?.allocatable as Record<string, string> | undefined)?.['kata.peerpods.io/vm'];
+                peerPods.podVms.set(n.metadata.name, { worker: n.metadata.labels?.['node.kubernetes.io/worker'] === '', ...(podVms === undefined ? {} : { podVms }) });
+              }
+              for (const s of (await client.list('v1', 'Service')).filter((x) => x.spec?.type === 'LoadBalancer')) {
+                peerPods.loadBalancers.set(`${s.metadata.namespace}/${s.metadata.name}`, (s.status?.loadBalancer as { ingress?: { ip: string }[] } | undefined)?.ingress?.[0]?.ip);
+              }
+            }
+          : undefined,
+    });
+  }
   // A dev copy of aks-cvm with the seed 004 MAA Job (privileged, the node's vTPM).
   simulate('aks-cvm-maa', () =>
     env('aks-cvm', (c) => {
@@ -21,8 +40,8 @@ beforeAll(() => {
 
 
 describe('shipped environments come up', () => {
-  it('there are five', () => {
-    expect(shipped).toEqual(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev']);
+  it('every shipped environment is simulated', () => {
+    expect(shipped).toEqual([...SHIPPED_ENVIRONMENTS]);
   });
 
   it.each(shipped)('%s: every workload available, job complete, claim bound, handler present, reference resolved', async (name) => {
@@ -39,3 +58,15 @@ it('aks-cvm dev copy: the privileged MAA attestation Job completes on the confid
   expect((await result('aks-cvm')).synced).not.toContain('Job coco-demo-maa-attestation/maa-attestation');
 });
 
+it('azure-peer-pods: CAA advertises pod VMs on the worker pool only, the KBS internal load balancer gets its fixed address', async () => {
+  const r = await result('azure-peer-pods');
+  expect(r.failures).toEqual([]);
+  // The real cert-manager chart (CRDs included) and the peerpods stand-in were synced.
+  expect(r.synced).toEqual(expect.arrayContaining(['CustomResourceDefinition certificates.cert-manager.io', 'Deployment cert-manager/cert-manager-webhook', 'DaemonSet confidential-containers-system/cloud-api-adaptor-daemonset']));
+  const nodes = [...peerPods.podVms.values()];
+  expect(nodes.filter((n) => n.worker).length).toBeGreaterThan(0);
+  expect(nodes.filter((n) => !n.worker).length).toBeGreaterThan(0); // the KBS pool
+  // limitPerNode of the environment file, as PEERPODS_LIMIT_PER_NODE.
+  for (const n of nodes) expect(n).toEqual(n.worker ? { worker: true, podVms: '10' } : { worker: false });
+  expect(Object.fromEntries(peerPods.loadBalancers)).toEqual({ 'coco-tenant/kbs-vnet': '10.0.3.250' });
+});

@@ -10,7 +10,8 @@
 import type { K8sObject } from '../shared/k8s-object';
 import { KubeError, type KubeClient, type KubeObject } from './kube-client';
 import { isHook, syncSteps } from './argo-order';
-import { chartStandIn } from './platform-charts';
+import { binaryVersion } from './binaries';
+import { chartStandIn, type ChartFailure, type ChartStandIn } from './platform-charts';
 import { idOf, waitHealthy, type WaitOptions } from './wait-healthy';
 
 type Json = Record<string, unknown>;
@@ -32,6 +33,14 @@ export interface ArgoSimulatorOptions {
   readonly assertAlive?: () => void;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /** Kubernetes version Helm renders external charts for. @default the pinned kube-apiserver's */
+  readonly kubeVersion?: string;
+}
+
+/** What an Application syncs, decided before its sync wave starts. */
+interface PreparedSync {
+  readonly objects: KubeObject[];
+  readonly after?: ChartStandIn['afterHealthy'];
 }
 
 const asKube = (o: K8sObject): KubeObject => structuredClone(o) as unknown as KubeObject;
@@ -76,6 +85,15 @@ export class ArgoSimulator {
 
   /** Server-side apply; a hook with BeforeHookCreation replaces its previous run. */
   private async applyObject(app: KubeObject, o: KubeObject): Promise<string | undefined> {
+    // Argo CD puts namespaced objects without a namespace into the destination namespace.
+    const destination = (app.spec?.destination as Json | undefined)?.namespace;
+    if (o.metadata.namespace === undefined && typeof destination === 'string' && destination !== '') {
+      try {
+        if (await this.opts.client.isNamespaced(o.apiVersion, o.kind)) o.metadata.namespace = destination;
+      } catch {
+        // An unknown kind: the apply below reports it.
+      }
+    }
     const denied = await this.permitted(app, o);
     if (denied) return denied;
     const client = this.opts.client;
@@ -108,33 +126,74 @@ export class ArgoSimulator {
     }
   }
 
-  /** Syncs one Application (already applied to the cluster) and reports its health on it. */
-  async syncApplication(app: KubeObject): Promise<boolean> {
+  /** Every Application of the bundle (a chart's stand-in looks at what else is installed). */
+  private applications(): KubeObject[] {
+    return [...this.opts.folders.values()].flatMap((objects) => objects.filter((o) => o.kind === 'Application').map(asKube));
+  }
+
+  /**
+   * What `app` will sync, read from its source, and what its chart's dry run refuses on the
+   * cluster as it is now (before any Application of the same wave syncs: Argo CD syncs those
+   * concurrently, so none can count on another). Undefined when the Application fails here.
+   */
+  private async prepare(app: KubeObject): Promise<PreparedSync | undefined> {
     const source = (app.spec?.source ?? {}) as Json;
     const name = app.metadata.name;
-    let objects: KubeObject[];
-    let after: ((c: KubeClient) => Promise<void>) | undefined;
     if (typeof source.path === 'string' && source.path !== '.' && !String(source.repoURL).startsWith('oci://')) {
-      objects = this.objectsOf(source.path).map(asKube);
+      const objects = this.objectsOf(source.path).map(asKube);
       if (objects.length === 0) {
         this.failures.push({ application: name, object: `Application ${name}`, reasons: [`path ${source.path}: app path does not exist or has no objects`] });
         await this.setHealth(app, 'Degraded', 'no objects');
-        return false;
+        return undefined;
       }
-    } else {
-      try {
-        const standIn = chartStandIn(app);
-        objects = [...standIn.objects];
-        after = standIn.afterHealthy;
-      } catch (e) {
-        this.failures.push({ application: name, object: `Application ${name}`, reasons: [String((e as Error).message)] });
-        await this.setHealth(app, 'Degraded', 'chart not simulated');
-        return false;
-      }
+      return { objects };
     }
-    this.log(`sync ${name} (${objects.length} objects)`);
-    const ok = await this.syncObjects(app, objects);
-    if (ok && after) await after(this.opts.client);
+    let standIn: ChartStandIn;
+    try {
+      standIn = chartStandIn(app, { applications: this.applications(), kubeVersion: this.opts.kubeVersion ?? binaryVersion('kube-apiserver') });
+    } catch (e) {
+      this.failures.push({ application: name, object: `Application ${name}`, reasons: [String((e as Error).message)] });
+      await this.setHealth(app, 'Degraded', 'chart not simulated');
+      return undefined;
+    }
+    const refused = (await standIn.preflight?.(this.opts.client)) ?? [];
+    if (refused.length > 0) {
+      this.recordChartFailures(name, refused);
+      await this.setHealth(app, 'Degraded', 'sync failed, see failures');
+      return undefined;
+    }
+    return { objects: [...standIn.objects], after: standIn.afterHealthy };
+  }
+
+  private recordChartFailures(application: string, found: readonly ChartFailure[]): void {
+    for (const f of found) this.failures.push({ application, object: f.object, reasons: f.reasons });
+  }
+
+  /** Argo CD's `CreateNamespace=true` sync option: the destination namespace, before the first object. */
+  private async createNamespace(app: KubeObject): Promise<void> {
+    const options = ((app.spec?.syncPolicy as Json | undefined)?.syncOptions ?? []) as string[];
+    const namespace = (app.spec?.destination as Json | undefined)?.namespace;
+    if (!options.includes('CreateNamespace=true') || typeof namespace !== 'string' || namespace === '') return;
+    const metadata = ((app.spec?.syncPolicy as Json | undefined)?.managedNamespaceMetadata ?? {}) as Json;
+    await this.opts.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, ...(metadata.labels ? { labels: metadata.labels as Record<string, string> } : {}), ...(metadata.annotations ? { annotations: metadata.annotations as Record<string, string> } : {}) } });
+  }
+
+  /** Syncs one Application (already applied to the cluster) and reports its health on it. */
+  async syncApplication(app: KubeObject): Promise<boolean> {
+    const prepared = await this.prepare(app);
+    return prepared ? this.runSync(app, prepared) : false;
+  }
+
+  private async runSync(app: KubeObject, prepared: PreparedSync): Promise<boolean> {
+    const name = app.metadata.name;
+    this.log(`sync ${name} (${prepared.objects.length} objects)`);
+    await this.createNamespace(app);
+    let ok = await this.syncObjects(app, prepared.objects);
+    if (ok && prepared.after) {
+      const found = await prepared.after(this.opts.client);
+      this.recordChartFailures(name, found);
+      ok = found.length === 0;
+    }
     await this.setHealth(app, ok ? 'Healthy' : 'Degraded', ok ? '' : 'sync stopped, see failures');
     return ok;
   }
@@ -152,8 +211,14 @@ export class ArgoSimulator {
         }
       }
       const children = stepObjects.filter((o) => o.apiVersion === 'argoproj.io/v1alpha1' && o.kind === 'Application');
-      // Argo CD's controller syncs child Applications on its own, concurrently.
-      await Promise.all(children.map((c) => this.syncApplication(c)));
+      // Argo CD's controller syncs child Applications on its own, concurrently: each one sees the
+      // cluster as the wave found it.
+      const prepared: (PreparedSync | undefined)[] = [];
+      for (const c of children) prepared.push(await this.prepare(c));
+      await Promise.all(children.map((c, i) => {
+        const p = prepared[i];
+        return p ? this.runSync(c, p) : Promise.resolve(false);
+      }));
       const unhealthy = await waitHealthy(this.opts.client, stepObjects, this.opts.wait, this.opts.assertAlive);
       if (unhealthy.length > 0) {
         for (const u of unhealthy) {

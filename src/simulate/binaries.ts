@@ -16,6 +16,8 @@ const PINS = {
   'kube-scheduler': 'KUBERNETES',
   kubectl: 'KUBERNETES',
   kwok: 'KWOK',
+  /** Helm 4: renders the external charts the simulation can fetch (cert-manager). */
+  helm: 'HELM',
 } as const;
 
 export type SimulationBinary = keyof typeof PINS | 'openssl';

@@ -1,7 +1,7 @@
 /**
  * The pass criteria, checked on the live cluster after the sync: every Deployment, StatefulSet and
  * DaemonSet available (a DaemonSet must have pods: the bundle renders none for an empty node set),
- * every Job complete, every claim bound, every RuntimeClass handler on a node its scheduling
+ * every Job complete, every claim bound, every LoadBalancer Service with an address, every RuntimeClass handler on a node its scheduling
  * selects, every Secret, ConfigMap and ServiceAccount a pod template names present (optional
  * mounts included: the bundle marks mounts optional only so its own scripts can name what is
  * missing, and they fail then).
@@ -31,7 +31,7 @@ export async function checkCluster(client: KubeClient, rendered: readonly K8sObj
     const o = r as unknown as KubeObject;
     const live = await client.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
     const id = idOf(o);
-    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'PersistentVolumeClaim'].includes(o.kind)) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'PersistentVolumeClaim'].includes(o.kind) || (o.kind === 'Service' && o.spec?.type === 'LoadBalancer')) {
       const h = healthOf(live);
       if (h.status !== 'Healthy') {
         failures.push({ object: id, reasons: [`${h.status}${h.message ? `: ${h.message}` : ''}`, ...(live ? await diagnose(client, live) : [])] });

@@ -1,7 +1,7 @@
 /**
  * What the environment's cluster has before the bundle is synced, and nothing more:
- * - aks-cvm: AKS's built-in StorageClasses (Azure Disk and Azure Files CSI drivers are AKS add-ons
- *   enabled by default);
+ * - aks-cvm, aks-peer-pods: AKS's built-in StorageClasses (Azure Disk and Azure Files CSI drivers
+ *   are AKS add-ons enabled by default);
  * - azure-tdx: no StorageClass at all (kubeadm installs none; the cloud-init installs no CSI driver);
  * - provider none: what `cluster.storageClasses` and `cluster.crds` declare;
  * - every environment: Argo CD (its namespace and CRDs), the platform that delivers the bundle.
@@ -56,7 +56,7 @@ const AKS_STORAGE_CLASSES: readonly KubeObject[] = [
 export function clusterProvides(config: EnvironmentConfig): ClusterProvides {
   const provider = config.infrastructure.provider;
   const classes =
-    provider === 'aks-cvm'
+    provider === 'aks-cvm' || provider === 'aks-peer-pods'
       ? AKS_STORAGE_CLASSES
       : provider === 'none'
         ? config.cluster.storageClasses.map((c) => storageClass(c.name, c.provisioner, c.default, c.volumeBindingMode))

@@ -174,7 +174,10 @@ export class ControlPlane {
 
   private spawn(name: SimulationBinary, args: string[]): void {
     const log = openSync(join(this.dir, `${name}.log`), 'a');
-    const child = spawn(binary(name), args, { stdio: ['ignore', log, log], detached: false });
+    // A short-lived control plane on a machine with memory to spare: collecting garbage 4 times less
+    // often took kube-apiserver from 2.3 s to 1.7 s of CPU per simulation. An explicit GOGC wins.
+    const env = { ...process.env, GOGC: process.env.GOGC ?? '400' };
+    const child = spawn(binary(name), args, { stdio: ['ignore', log, log], detached: false, env });
     closeSync(log);
     this.processes.push({ name, child });
     child.on('exit', (code, signal) => {
@@ -235,12 +238,10 @@ export class ControlPlane {
       ({ child }) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
+          // SIGKILL, not SIGTERM: the store is thrown away, and a graceful kube-apiserver and etcd
+          // shutdown took 5 s of every simulation.
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
         }),
     );
     await Promise.all(waits);

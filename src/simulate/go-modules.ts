@@ -1,10 +1,13 @@
 /**
  * Files read from Go modules in the local module cache, downloaded through the Go module proxy
- * when missing (`go mod download`): kwok's default stages, Argo CD's and the Prometheus
- * Operator's CRDs. Read at run time, never copied into the repository.
+ * when missing (`go mod download`, which checks them against the checksum database): kwok's
+ * default stages, Argo CD's and the Prometheus Operator's CRDs, and the Helm charts of modules
+ * that carry theirs (cert-manager, at the version its Application names). Read at run time, never
+ * copied into the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinnedVersion } from '../shared/tool-pins';
 
@@ -29,6 +32,10 @@ const zips = new Map<string, string>();
  */
 function moduleZip(module: SimulationModule): string {
   const { path, version } = SIMULATION_MODULES[module];
+  return moduleZipAt(path, version);
+}
+
+function moduleZipAt(path: string, version: string): string {
   const key = `${path}@${version}`;
   const known = zips.get(key);
   if (known) return known;
@@ -51,12 +58,37 @@ function moduleZip(module: SimulationModule): string {
 
 let gomodcache: string | undefined;
 
+/** The module cache's folder of an extracted module (`!`-escaped upper case, as the go command names it). */
+function extractedDir(path: string, version: string): string {
+  gomodcache ??= execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  return join(gomodcache, `${path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${version}`);
+}
+
+/**
+ * A copy of folder `folder` of module `path` at `version` in a new temporary folder (writable, for
+ * the caller to change and remove); returns the copy's path.
+ */
+export function moduleFolderCopy(path: string, version: string, folder: string): string {
+  const out = mkdtempSync(join(tmpdir(), 'coco-module-'));
+  const extracted = join(extractedDir(path, version), folder);
+  // `go mod download` extracts the module too; when it did not (a zip copied into the cache), unzip.
+  const zip = existsSync(extracted) ? undefined : moduleZipAt(path, version);
+  if (zip === undefined || existsSync(extracted)) {
+    cpSync(extracted, join(out, 'folder'), { recursive: true });
+  } else {
+    execFileSync('unzip', ['-q', zip, `${path}@${version}/${folder}/*`, '-d', out]);
+    cpSync(join(out, `${path}@${version}`, folder), join(out, 'folder'), { recursive: true });
+  }
+  // Module cache files are read-only.
+  execFileSync('chmod', ['-R', 'u+w', out]);
+  return join(out, 'folder');
+}
+
 /** One file of a module (entries of a module zip are prefixed with `<module>@<version>/`). */
 export function moduleFile(module: SimulationModule, file: string): string {
   const { path, version } = SIMULATION_MODULES[module];
-  gomodcache ??= execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   // An extracted module folder (present when the module was built) saves the unzip.
-  const extracted = join(gomodcache, `${path.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)}@${version}`, file);
+  const extracted = join(extractedDir(path, version), file);
   if (existsSync(extracted)) return readFileSync(extracted, 'utf8');
   return execFileSync('unzip', ['-p', moduleZip(module), `${path}@${version}/${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }

@@ -78,6 +78,14 @@ function claim(o: KubeObject): Health {
   return { status: 'Progressing', message: `PersistentVolumeClaim is ${phase}` };
 }
 
+/** gitops-engine's Service check: a LoadBalancer is Healthy once it has an ingress address; other types always. */
+function service(o: KubeObject): Health {
+  if (o.spec?.type !== 'LoadBalancer') return { status: 'Healthy', message: '' };
+  const ingress = ((o.status?.loadBalancer as Json | undefined)?.ingress ?? []) as unknown[];
+  // gitops-engine gives no message; this one says what is awaited.
+  return ingress.length > 0 ? { status: 'Healthy', message: '' } : { status: 'Progressing', message: 'Waiting for the load balancer to get an address' };
+}
+
 /** Argo CD's built-in Lua check for argoproj.io/Application (the one docs/argocd.md adds to argocd-cm). */
 function application(o: KubeObject): Health {
   const health = (o.status?.health ?? {}) as Json;
@@ -101,6 +109,8 @@ export function healthOf(o: KubeObject | undefined): Health {
       return pod(o);
     case 'PersistentVolumeClaim':
       return claim(o);
+    case 'Service':
+      return service(o);
     case 'Application':
       return application(o);
     default:

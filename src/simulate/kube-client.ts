@@ -130,6 +130,11 @@ export class KubeClient {
     return found;
   }
 
+  /** Whether a kind is namespaced (discovery). */
+  async isNamespaced(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.resource(apiVersion, kind)).namespaced;
+  }
+
   /** Collection path of a kind (namespaced kinds: in `namespace`, or across all when undefined). */
   async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const info = await this.resource(apiVersion, kind);

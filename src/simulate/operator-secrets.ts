@@ -13,7 +13,7 @@ import { repoRoot } from '../shared/repo-files';
 import { binary } from './binaries';
 
 /** Docs whose shell blocks hold operator commands. */
-export const OPERATOR_DOCS = ['docs/kbs.md', 'docs/guest-components.md', 'docs/workloads.md'];
+export const OPERATOR_DOCS = ['docs/kbs.md', 'docs/guest-components.md', 'docs/workloads.md', 'docs/peer-pods.md'];
 
 /** Recipes that make the files the kubectl commands read. */
 const RECIPES = ['admin-key', 'admin-token', 'tls', 'token-signer'];

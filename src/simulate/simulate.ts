@@ -14,8 +14,10 @@ import { checkCluster } from './checks';
 import { clusterProvides } from './cluster-provides';
 import { ControlPlane } from './control-plane';
 import type { KubeClient, KubeObject } from './kube-client';
+import { loadBalancerProvider, SimulatedLoadBalancers } from './load-balancer';
 import { nodeObject } from './nodes';
-import { createOperatorSecrets, type SecretRef } from './operator-secrets';
+import { createOperatorSecrets, OPERATOR_DOCS, type SecretRef } from './operator-secrets';
+import { chartSecretReferences } from './platform-charts';
 import { SimulatedProvisioner } from './provisioner';
 import { otherSecretReferences, podReferences, podSpecOf } from './references';
 import { idOf, type WaitOptions } from './wait-healthy';
@@ -51,6 +53,8 @@ export interface SimulateOptions {
   readonly mutate?: (folders: Map<string, K8sObject[]>) => void;
   /** Runs after the operator's commands, before bootstrap (tests delete a Secret). @default none */
   readonly afterOperator?: (client: KubeClient) => Promise<void>;
+  /** Runs after the sync and the checks, before the control plane stops (tests read the live cluster). @default none */
+  readonly afterSync?: (client: KubeClient) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,10 +67,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-/** Secrets the rendered pod templates name (pull secrets aside), per namespace. */
+/** Secrets the rendered pod templates and the external charts' values name (pull secrets aside), per namespace. */
 function referencedSecrets(objects: readonly K8sObject[]): SecretRef[] {
   const seen = new Map<string, SecretRef>();
   for (const o of objects) {
+    if (o.kind === 'Application') for (const ref of chartSecretReferences(o as unknown as KubeObject)) seen.set(`${ref.namespace}/${ref.name}`, ref);
     const spec = podSpecOf(o as unknown as KubeObject);
     const namespace = o.metadata.namespace;
     if (!namespace) continue;
@@ -97,6 +102,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   log(`${env.name}: control plane up in ${((tReady - t0) / 1000).toFixed(1)}s (${cp.dir})`);
   const client = cp.client;
   const provisioner = new SimulatedProvisioner(client, new Set(provides.storageClasses.map((c) => String(c.provisioner))));
+  const loadBalancers = new SimulatedLoadBalancers(client, loadBalancerProvider(env.config, env.name));
   let tSync = tReady;
   const synced: string[] = [];
   try {
@@ -117,12 +123,13 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
       return live.length === nodes.length && live.every((n) => ((n.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
     });
     provisioner.start();
+    loadBalancers.start();
 
     // The operator: Secrets as the docs say, before the first sync.
     const secrets = referencedSecrets(rendered);
     const operator = createOperatorSecrets(cp.kubeconfig, secrets);
     for (const e of operator.errors) failures.push({ stage: 'operator', object: 'documented commands', reasons: [e] });
-    for (const s of operator.undocumented) failures.push({ stage: 'operator', object: `Secret ${s.namespace}/${s.name}`, reasons: ['referenced by the bundle, but no doc (docs/kbs.md, docs/guest-components.md, docs/workloads.md) has the kubectl command that creates it'] });
+    for (const s of operator.undocumented) failures.push({ stage: 'operator', object: `Secret ${s.namespace}/${s.name}`, reasons: [`referenced by the bundle, but no doc (${OPERATOR_DOCS.join(', ')}) has the kubectl command that creates it`] });
     await opts.afterOperator?.(client);
 
     tSync = Date.now();
@@ -136,9 +143,12 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     const appliedIds = new Set(argo.applied.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
     const reached = rendered.filter((o) => appliedIds.has(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`));
     for (const f of await checkCluster(client, reached)) if (!reported.has(f.object)) failures.push({ stage: 'check', object: f.object, reasons: f.reasons });
+    await opts.afterSync?.(client);
     if (provisioner.lastError) log(`${env.name}: provisioner: ${provisioner.lastError}`);
+    if (loadBalancers.lastError) log(`${env.name}: load balancers: ${loadBalancers.lastError}`);
   } finally {
     provisioner.stop();
+    loadBalancers.stop();
     await cp.stop();
   }
   const t1 = Date.now();

@@ -24,7 +24,7 @@ export interface Unhealthy {
 }
 
 /** Reasons that do not resolve by waiting: the cluster as given cannot make progress. */
-const BLOCKING = [/Unschedulable/, /FailedCreate/, /^kubelet: /, /not found/, /ProvisioningFailed/, /waiting for a volume to be created/, /ExternalProvisioning/, /FailedScheduling/];
+const BLOCKING = [/Unschedulable/, /FailedCreate/, /^kubelet: /, /not found/, /ProvisioningFailed/, /waiting for a volume to be created/, /ExternalProvisioning/, /FailedScheduling/, /LoadBalancerPending/, /SyncLoadBalancerFailed/];
 
 export const idOf = (o: { kind: string; metadata: { name: string; namespace?: string } }) => (o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`);
 
