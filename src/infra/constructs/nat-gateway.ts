@@ -6,7 +6,7 @@ import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 
-export interface TdxNatGatewayProps {
+export interface SubnetNatGatewayProps {
   readonly resourceGroup: ResourceGroup;
   readonly environment: string;
   /** Subnets whose outbound traffic leaves through the gateway, by logical-ID-friendly role. */
@@ -15,15 +15,16 @@ export interface TdxNatGatewayProps {
 }
 
 /**
- * Explicit outbound access for the nodes (package and release downloads, Key Vault): Azure is
- * retiring implicit "default outbound access", and one static egress IP is easy to allow-list.
+ * Explicit outbound access for a cluster's subnets (azure-tdx: the nodes' package and release
+ * downloads, Key Vault; aks-peer-pods: the pod VMs' image pulls): Azure is retiring implicit
+ * "default outbound access", and one static egress IP is easy to allow-list.
  */
-export class TdxNatGateway extends Construct {
+export class SubnetNatGateway extends Construct {
   readonly publicIp: PublicIp;
   /** Subnet associations: a VM has outbound access once these exist. */
   readonly associations: readonly SubnetNatGatewayAssociation[];
 
-  constructor(scope: Construct, id: string, props: TdxNatGatewayProps) {
+  constructor(scope: Construct, id: string, props: SubnetNatGatewayProps) {
     super(scope, id);
     const rg = props.resourceGroup;
     const gateway = new NatGateway(this, 'Gateway', { name: `${props.environment}-nat`, resourceGroupName: rg.name, location: rg.location, skuName: 'Standard', tags: props.tags });

@@ -9,7 +9,7 @@ import { AksCluster } from './aks-cluster';
 import { SUBNET_JOIN_ACTIONS, CaaIdentity } from './caa-identity';
 import { ClusterNetwork } from './cluster-network';
 import { CustomRole } from './custom-role';
-import { TdxNatGateway } from './nat-gateway';
+import { SubnetNatGateway } from './nat-gateway';
 import { PodVmNsg } from './pod-vm-nsg';
 
 export interface PeerPodsEnvironmentProps {
@@ -65,7 +65,7 @@ export class PeerPodsEnvironment extends Construct {
     });
     // New subnets have no default outbound access: pod VMs pull their images through this gateway.
     // The AKS nodes leave through the cluster's own outbound load balancer.
-    new TdxNatGateway(this, 'Nat', { resourceGroup: rg, environment, subnets: { pod_vms: podVmSubnet }, tags });
+    new SubnetNatGateway(this, 'Nat', { resourceGroup: rg, environment, subnets: { pod_vms: podVmSubnet }, tags });
 
     // Labels and taints of the pools come from the node model the simulation uses too.
     const [systemPool, kbsPool] = aksPools(props.infrastructure);

@@ -10,7 +10,7 @@ import { API_SERVER_PORT, type NodeRegistration } from '../cloud-init/kubeadm-co
 import { nodeCloudConfig, renderCloudConfig, type NodeRole } from '../cloud-init/node-cloud-config';
 import { ConfidentialVm } from './confidential-vm';
 import { RbacKeyVault } from './key-vault';
-import { TdxNatGateway } from './nat-gateway';
+import { SubnetNatGateway } from './nat-gateway';
 import { ClusterNetwork } from './cluster-network';
 import { TdxNsg } from './tdx-nsg';
 
@@ -75,7 +75,7 @@ export class TdxCluster extends Construct {
     });
     const subnets = { control_plane: net.subnets['control-plane'], worker: net.subnets.worker, kbs: net.subnets.kbs };
     const nsg = new TdxNsg(this, 'Nsg', { resourceGroup: rg, environment, subnets, adminSourceCidrs: network.adminSourceCidrs, tags });
-    const nat = new TdxNatGateway(this, 'Nat', { resourceGroup: rg, environment, subnets, tags });
+    const nat = new SubnetNatGateway(this, 'Nat', { resourceGroup: rg, environment, subnets, tags });
     const vault = new RbacKeyVault(this, 'JoinVault', {
       resourceGroup: rg,
       name: tdx.keyVaultName,
