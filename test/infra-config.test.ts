@@ -19,8 +19,8 @@ describe('azure-tdx infrastructure config', () => {
   it('refuses bad and overlapping CIDRs', () => {
     expect(problems(set(tdxData(), 'infrastructure/network/vnetCidr', '10.0.0.0/33'))).toEqual([expect.stringContaining('/infrastructure/network/vnetCidr: expected an IPv4 CIDR')]);
     expect(problems(set(tdxData(), 'infrastructure/network/subnets/kbs', '10.0.1.0/24'))).toEqual([
-      // Keys are checked in file order; this data lists kbs first.
-      '/infrastructure/network/subnets/controlPlane: expected a range not overlapping kbs (10.0.1.0/24), found string "10.0.1.0/24"',
+      // Subnets are checked in the provider's order (controlPlane, worker, kbs): the later one is reported.
+      '/infrastructure/network/subnets/kbs: expected a range not overlapping controlPlane (10.0.1.0/24), found string "10.0.1.0/24"',
     ]);
     expect(problems(set(tdxData(), 'infrastructure/network/podCidr', '10.0.128.0/17'))).toEqual([expect.stringContaining('/infrastructure/network/podCidr: expected a range outside vnetCidr 10.0.0.0/16')]);
     expect(problems(set(tdxData(), 'infrastructure/network/adminSourceCidrs', ['203.0.113.7/24']))).toEqual([
