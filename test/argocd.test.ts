@@ -6,6 +6,12 @@ import type { K8sObject } from '../src/shared/k8s-object';
 import { listFiles } from '../src/render/files';
 import { makeTempRepo, runSynth } from './support/repo';
 import { COCO_CHART_PROJECT_NEEDS, COCO_CHART_REPO } from '../src/k8s/runtime/coco-chart-application';
+import { CERT_MANAGER_PROJECT_NEEDS } from '../src/k8s/runtime/cert-manager-application';
+import { PEERPODS_PROJECT_NEEDS } from '../src/k8s/runtime/peerpods-application';
+import type { ChartProjectNeeds } from '../src/k8s/runtime/helm-chart-application';
+
+/** What each upstream chart Application needs from the project, by its chart repository. */
+const CHART_NEEDS: readonly ChartProjectNeeds[] = [COCO_CHART_PROJECT_NEEDS, CERT_MANAGER_PROJECT_NEEDS, PEERPODS_PROJECT_NEEDS];
 
 interface AppSpec {
   project: string;
@@ -26,7 +32,7 @@ function objects(env: string, folder: string): K8sObject[] {
 const envs = () => readdirSync(join(repo, 'dist')).filter((d) => d !== 'fleet').sort();
 const REPO = 'https://github.com/example-org/coco-azure-gitops.git';
 
-describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('Argo CD objects of %s', (env) => {
+describe.each(['aks-cvm', 'azure-peer-pods', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'])('Argo CD objects of %s', (env) => {
   const apps = () => objects(env, 'argocd').filter((o) => o.kind === 'Application');
   const spec = (o: K8sObject) => o.spec as AppSpec;
 
@@ -59,11 +65,14 @@ describe.each(['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'
     const p = project.spec as { destinations: { namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[]; sourceRepos: string[] };
     expect(p.destinations.map((d) => d.namespace).sort()).toEqual([...namespaces].sort());
     const clusterKinds = new Set(rendered.filter((o) => !o.metadata.namespace).map((o) => o.kind));
-    // Plus, only when the CoCo chart is installed through Argo CD, what its chart creates cluster-wide.
-    const chartApp = apps().some((a) => spec(a).source?.repoURL === COCO_CHART_REPO);
-    const granted = chartApp ? COCO_CHART_PROJECT_NEEDS.clusterResourceWhitelist.map((k) => k.kind) : [];
+    // Plus, only for the upstream charts installed through Argo CD, what each chart creates cluster-wide.
+    const chartRepos = new Set(apps().flatMap((a) => (spec(a).source?.repoURL.startsWith('oci://') ? [spec(a).source?.repoURL as string] : [])));
+    const needs = CHART_NEEDS.filter((n) => n.sourceRepos.some((r) => chartRepos.has(r)));
+    expect(needs.flatMap((n) => n.sourceRepos).sort()).toEqual([...chartRepos].sort());
+    const granted = needs.flatMap((n) => n.clusterResourceWhitelist.map((k) => k.kind));
     expect(new Set(p.clusterResourceWhitelist.map((k) => k.kind))).toEqual(new Set([...clusterKinds, ...granted]));
-    expect(p.sourceRepos).toEqual(chartApp ? [REPO, COCO_CHART_REPO] : [REPO]);
+    expect(p.sourceRepos).toEqual([REPO, ...[...chartRepos].sort()]);
+    expect(env !== 'azure-peer-pods' || chartRepos.has(COCO_CHART_REPO)).toBe(true);
     expect(p.sourceRepos.every((r) => !r.includes('*'))).toBe(true);
   });
 

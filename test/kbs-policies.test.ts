@@ -73,6 +73,19 @@ const AZ_TDX_CLAIMS = {
   tcb_status: 'UpToDate',
 };
 
+/**
+ * Claims of the az-snp-vtpm verifier (deps/verifier/src/az_snp_vtpm, v0.21.0): the SNP report
+ * fields as strings (parse_tee_evidence_az), the launch measurement in base64, the vTPM PCRs in hex
+ * (extend_claim; init_data and report_data move beside the TEE's claims in the token).
+ */
+const AZ_SNP_CLAIMS = {
+  measurement: 'ZWU1NQ==',
+  policy_debug_allowed: 'false',
+  policy_migrate_ma: 'false',
+  reported_tcb_snp: '24',
+  tpm: { pcr04: 'aa', pcr11: 'bb' },
+};
+
 /** The EAR token the built-in attestation service issues for `tee` with `vector`. */
 function token(tee: string, vector: Record<string, number>): unknown {
   return { submods: { cpu0: { 'ear.status': 'warning', 'ear.trustworthiness-vector': vector, 'ear.veraison.annotated-evidence': { [tee]: {} } } } };
@@ -114,7 +127,7 @@ function guestToken(tee: string, vector: Record<string, number>, initData: strin
 const MEASURED = { hardware: 2, configuration: 2, executables: 3 };
 const UNMEASURED = { hardware: 2, configuration: 2, executables: 33 };
 
-describe.each(['azure-tdx', 'bare-metal', 'coco-dev'])('%s: rendered policies', (name) => {
+describe.each(['azure-peer-pods', 'azure-tdx', 'bare-metal', 'coco-dev'])('%s: rendered policies', (name) => {
   const policies = policiesOf(name);
 
   it.each(SETS)('%s: the static test cases pass on the rendered copy; check and fmt clean', (set) => {
@@ -203,6 +216,29 @@ describe('resource policy decisions on the shipped environments', () => {
     expect(evaluate(resource, 'data.policy.allow', token('tdx', MEASURED), request('default/secret/1'))).toBe(false);
   });
 
+  it('azure-peer-pods: a pod VM gets what its pod references, by the initdata in vTPM PCR8; other initdata, TEE or trust nothing', () => {
+    const env = loadEnv('azure-peer-pods');
+    const { resource } = policiesOf('azure-peer-pods');
+    const bindings = resourceBindings(env);
+    const demo = bindings.find((b) => b.path === 'default/secret/1')?.clients[0];
+    if (!demo?.initData) throw new Error('coco-demo-04 is not bound');
+    expect(demo).toMatchObject({ tee: 'az-snp-vtpm', workload: 'Pod/coco-demo-04-cdh-resource/coco-demo-04' });
+    const allow = (tok: unknown, path = 'default/secret/1') => evaluate(resource, 'data.policy.allow', tok, request(path));
+    // Acknowledged unmeasured (the pod-VM image's reference values come later): bound by initdata only.
+    expect(allow(guestToken('az-snp-vtpm', UNMEASURED, demo.initData))).toBe(true);
+    expect(allow(guestToken('az-snp-vtpm', MEASURED, demo.initData))).toBe(true);
+    // The bare digest is not what PCR8 holds; another pod's initdata gets nothing either.
+    expect(allow(guestToken('az-snp-vtpm', MEASURED, (demo.initdataDigest as string).slice('sha256:'.length)))).toBe(false);
+    expect(allow(guestToken('az-snp-vtpm', MEASURED, 'ab'.repeat(32)))).toBe(false);
+    expect(allow(guestToken('az-tdx-vtpm', MEASURED, demo.initData))).toBe(false);
+    expect(allow(guestToken('snp', MEASURED, demo.initData))).toBe(false);
+    expect(allow(guestToken('az-snp-vtpm', { ...MEASURED, configuration: 36 }, demo.initData))).toBe(false);
+    expect(allow(guestToken('az-snp-vtpm', { ...MEASURED, hardware: 97 }, demo.initData))).toBe(false);
+    expect(allow(token('az-snp-vtpm', MEASURED))).toBe(false);
+    // The image key of demo 05 is not demo 04's.
+    expect(allow(guestToken('az-snp-vtpm', MEASURED, demo.initData), 'default/key/ssh-demo')).toBe(false);
+  });
+
   it('an external workload (kbs.resourcePolicy.externalWorkloads) is bound by its configured digest', () => {
     const digest = `sha256:${'c'.repeat(64)}`;
     const env = loadEnv('bare-metal', (c) => {
@@ -248,6 +284,34 @@ describe('attestation policy decisions', () => {
     // Nothing registered under the id (the Job has not run): not trusted.
     expect(executables(AZ_TDX_CLAIMS, {})).toBe(33);
     expect(opa(['fmt', '--list', renderedSet('attestation', data['attestation-policy.rego'])])).toEqual({ code: 0, out: '' });
+  });
+
+  it('azure-peer-pods: a non-debug Azure SEV-SNP CVM is trusted hardware and configuration; debug or unlisted TEEs are not', () => {
+    const { attestation } = policiesOf('azure-peer-pods');
+    const vector = (claims: Record<string, unknown>) => evaluate(attestation, 'data.policy.trust_claims', claims) as Record<string, number>;
+    expect(vector({ 'az-snp-vtpm': AZ_SNP_CLAIMS })).toMatchObject({ hardware: 2, configuration: 2, executables: 33 });
+    expect(vector({ 'az-snp-vtpm': { ...AZ_SNP_CLAIMS, policy_debug_allowed: 'true' } }).configuration).toBe(36);
+    // Only az-snp-vtpm is listed for this environment (pod VMs of DCasv5 sizes).
+    expect(vector({ 'az-tdx-vtpm': AZ_TDX_CLAIMS })).toMatchObject({ hardware: 97, configuration: 36 });
+    expect(vector({ snp: { measurement: 'ee55', policy_debug_allowed: false } })).toMatchObject({ hardware: 97, configuration: 36 });
+  });
+
+  it('az-snp-vtpm reference values (vTPM PCRs) pin executables', () => {
+    const env = loadEnv('azure-peer-pods', (c) => {
+      c.kbs.attestation.acceptUnmeasured = undefined;
+      c.kbs.attestation.measurements = [{ tee: 'az-snp-vtpm', claim: 'tpm.pcr11', values: ['bb'] }];
+    });
+    const data = configMapData(kbsObjects(env), 'kbs-policies');
+    const executables = (claims: unknown, values: Record<string, string[]> = { 'az-snp-vtpm.tpm.pcr11': ['bb'] }) =>
+      evaluate(data['attestation-policy.rego'], 'data.policy.trust_claims.executables', { 'az-snp-vtpm': claims }, {}, values);
+    expect(executables(AZ_SNP_CLAIMS)).toBe(3);
+    expect(executables({ ...AZ_SNP_CLAIMS, tpm: { pcr11: 'cc' } })).toBe(33);
+    expect(executables(AZ_SNP_CLAIMS, {})).toBe(33);
+    // Measured now: the resource policy also wants executables 3.
+    const demo = resourceBindings(env).find((b) => b.path === 'default/secret/1')?.clients[0];
+    const allow = (vector: Record<string, number>) => evaluate(data['resource-policy.rego'], 'data.policy.allow', guestToken('az-snp-vtpm', vector, demo?.initData as string), request('default/secret/1'));
+    expect(allow(MEASURED)).toBe(true);
+    expect(allow(UNMEASURED)).toBe(false);
   });
 
   it('coco-dev: the sample TEE is trusted only because the dev config lists it', () => {

@@ -1,6 +1,7 @@
 /** The versioned node software an environment runs, with the config path that sets each version. */
 import type { EnvironmentConfig } from './schema';
-import type { VersionedComponent } from '../shared/support';
+import type { PinnedComponent, VersionedComponent } from '../shared/support';
+import { VERSIONS } from '../shared/versions';
 
 export interface VersionInUse {
   readonly component: VersionedComponent;
@@ -10,7 +11,7 @@ export interface VersionInUse {
 }
 
 export function versionsInUse(env: EnvironmentConfig): VersionInUse[] {
-  const { tdx, aks } = env.infrastructure;
+  const { tdx, aks, peerPods } = env.infrastructure;
   const used: VersionInUse[] = [];
   if (tdx) {
     for (const component of ['kubernetes', 'containerd', 'runc', 'cilium'] as const) {
@@ -18,5 +19,30 @@ export function versionsInUse(env: EnvironmentConfig): VersionInUse[] {
     }
   }
   if (aks) used.push({ component: 'aks', version: aks.kubernetesVersion, path: '/infrastructure/aks/kubernetesVersion' });
+  // The peer-pods cluster is AKS too: same release calendar, same production gate.
+  if (peerPods && env.infrastructure.provider === 'aks-peer-pods') {
+    used.push({ component: 'aks', version: peerPods.kubernetesVersion, path: '/infrastructure/peerPods/kubernetesVersion' });
+  }
   return used;
+}
+
+/** A release the code pins for an environment (src/shared/versions.ts), with its support table (PINNED_SUPPORT). */
+export interface PinnedVersionInUse {
+  readonly component: PinnedComponent;
+  /** What runs at this version, for POSTURE.md and versions.json. */
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * The pinned upstream charts an environment installs besides the matched CoCo release set: on
+ * aks-peer-pods the peerpods chart (cloud-api-adaptor) and cert-manager, which its webhook needs.
+ * Same condition as the runtime component's Applications (src/k8s/runtime/index.ts).
+ */
+export function pinnedVersionsInUse(env: EnvironmentConfig): PinnedVersionInUse[] {
+  if (env.infrastructure.provider !== 'aks-peer-pods' || !env.runtime.enabled || env.infrastructure.peerPods === undefined) return [];
+  return [
+    { component: 'peerpods', name: `peerpods chart (cloud-api-adaptor ${VERSIONS.cloudApiAdaptor})`, version: VERSIONS.peerpodsChart },
+    { component: 'certManager', name: 'cert-manager chart', version: VERSIONS.certManagerChart },
+  ];
 }

@@ -6,12 +6,18 @@
  */
 import type { K8sObject } from '../shared/k8s-object';
 import { objectId } from '../shared/k8s-object';
-import { chartImageOf, chartImageValue, pinnedImage, type ChartImageValue, type ImageLock } from '../shared/image-ref';
+import { pinnedImage, type ImageLock } from '../shared/image-ref';
 import { COCO_CHART_IMAGE_VALUES, COCO_CHART_REPO } from '../k8s/runtime/coco-chart-application';
+import { CERT_MANAGER_IMAGE_VALUES } from '../k8s/runtime/cert-manager-application';
+import { PEERPODS_IMAGE_VALUES } from '../k8s/runtime/peerpods-application';
+import { CERT_MANAGER_CHART, PEERPODS_CHART } from '../shared/peer-pods';
+import { chartImage, chartImageOfValue, type ChartImageSlotSpec } from './chart-image-values';
 
-/** Image values (paths in `helm.valuesObject`) of the upstream charts the bundle installs, by chart repository. */
-const CHART_IMAGE_VALUES: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  [COCO_CHART_REPO]: COCO_CHART_IMAGE_VALUES,
+/** Image values (paths in `helm.valuesObject` and their spelling) of the upstream charts the bundle installs, by chart repository. */
+const CHART_IMAGE_VALUES: Readonly<Record<string, readonly ChartImageSlotSpec[]>> = {
+  [COCO_CHART_REPO]: COCO_CHART_IMAGE_VALUES.map((path) => ({ path, shape: 'reference-tag' as const })),
+  [PEERPODS_CHART]: PEERPODS_IMAGE_VALUES,
+  [CERT_MANAGER_CHART]: CERT_MANAGER_IMAGE_VALUES,
 };
 
 /** Where the pod spec sits in objects that run pods. */
@@ -86,19 +92,24 @@ function chartValueSlots(o: K8sObject): ImageSlot[] {
   const paths = isJson(source) && typeof source.repoURL === 'string' ? CHART_IMAGE_VALUES[source.repoURL] : undefined;
   const values = at(source, ['helm', 'valuesObject']);
   if (!paths || !isJson(values)) return [];
-  return paths.flatMap((path) => {
+  return paths.flatMap(({ path, shape }) => {
     const parent = at(values, path.slice(0, -1));
     const key = path[path.length - 1];
     const value = isJson(parent) ? parent[key] : undefined;
-    if (!isJson(parent) || !isJson(value) || typeof value.reference !== 'string' || typeof value.tag !== 'string') return [];
+    const image = chartImageOfValue(shape, value);
+    if (!isJson(parent) || image === undefined) return [];
     return [
       {
         owner: objectId(o),
         path: pointer(['spec', 'source', 'helm', 'valuesObject', ...path]),
         chartValue: true,
         usedBy: `${objectId(o)} chart value ${path.join('.')}`,
-        image: chartImageOf(value as unknown as ChartImageValue),
-        set: (image: string) => void (parent[key] = chartImageValue(image)),
+        image,
+        // Keeps the value's other keys (pullPolicy) beside the image.
+        set: (pinned: string) => {
+          const encoded = chartImage(shape, pinned);
+          parent[key] = isJson(encoded) && isJson(value) ? { ...value, ...encoded } : encoded;
+        },
       },
     ];
   });

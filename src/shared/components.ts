@@ -26,8 +26,17 @@ export const COMPONENTS: readonly ComponentInfo[] = [
   { section: 'workloads', folder: 'workloads', wave: 40, podSecurity: 'restricted', description: 'Demo and application workloads' },
 ];
 
+/**
+ * Waves of the upstream chart Applications, between the runtime component (30: their namespaces
+ * and the RuntimeClasses) and the workloads (40):
+ * cert-manager, then the CoCo chart (kata-deploy), then peerpods (peer pods environments only).
+ */
+/** cert-manager: its CRDs and CA injector exist before the peerpods webhook's Issuer and Certificate. */
+export const CERT_MANAGER_WAVE = 32;
 /** Wave of the Application installing the CoCo Helm chart: after runtime (its namespace), before workloads. */
 export const COCO_INSTALL_WAVE = 35;
+/** peerpods (cloud-api-adaptor): after kata-deploy put the remote shim on the nodes, before kata-remote workloads. */
+export const PEERPODS_WAVE = 37;
 
 /** Folder of the Argo CD objects the root Application syncs. */
 export const ARGOCD_FOLDER = 'argocd';

@@ -99,3 +99,9 @@ export function peerPodsModel(config: EnvironmentConfig, environment: string): P
     instanceSizes: [pp.podVm.instanceSize, ...pp.podVm.instanceSizes.filter((s) => s !== pp.podVm.instanceSize)],
   };
 }
+
+/** The KBS Service pod VMs reach: an Azure internal load balancer at kbsAddress (src/k8s/kbs). */
+export const KBS_VNET_SERVICE_NAME = 'kbs-vnet';
+
+/** Pod annotation choosing a peer pod's VM size: one of AZURE_INSTANCE_SIZES (the model's instanceSizes). */
+export const MACHINE_TYPE_ANNOTATION = 'io.katacontainers.config.hypervisor.machine_type';

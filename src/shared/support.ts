@@ -18,6 +18,13 @@ export const REVIEW_WARN_DAYS = 90;
 /** Components whose version an environment file sets. */
 export type VersionedComponent = 'kubernetes' | 'aks' | 'containerd' | 'runc' | 'cilium';
 
+/**
+ * Components whose version the code pins (src/shared/versions.ts), not the environment file:
+ * judged on the same review date, shown in POSTURE.md and versions.json, never gated per
+ * environment (a bump is a reviewed code change).
+ */
+export type PinnedComponent = 'certManager' | 'peerpods';
+
 /** One release line (`1.36`, `2.3`) of a component. */
 export interface ReleaseLine {
   /** `major.minor`. */
@@ -104,6 +111,36 @@ export const SUPPORT: Readonly<Record<VersionedComponent, ComponentSupport>> = {
   },
 };
 
+const CERT_MANAGER_WINDOW = 'supported while among the two newest minor releases; fixes land on the newest patch only';
+
+/** Support of the releases the code pins (PinnedComponent). */
+export const PINNED_SUPPORT: Readonly<Record<PinnedComponent, ComponentSupport>> = {
+  certManager: {
+    // Module proxy (github.com/cert-manager/cert-manager): v1.20.0 2026-03-10, v1.21.0 2026-07-08,
+    // v1.21.2 2026-09-10, no v1.22.0 on 2026-12-01. A minor leaves support when the next-but-one
+    // is released: 1.19 ended with 1.21.0, 1.20 ends with 1.22.0 (not yet released).
+    source: 'https://cert-manager.io/docs/releases/ (the two newest minor releases are supported)',
+    lines: [
+      { line: '1.21', note: `${CERT_MANAGER_WINDOW} (until 1.23.0 is released)` },
+      { line: '1.20', note: `${CERT_MANAGER_WINDOW} (ends when 1.22.0 is released)` },
+      { line: '1.19', supportEnd: '2026-07-08', note: 'ended with the release of 1.21.0' },
+    ],
+  },
+  peerpods: {
+    // Chart 0.4.0 = CAA v0.22.0 (2026-07-27); 0.3.x = v0.21.x (2026-05). Upstream publishes no
+    // support window or backport policy: fixes land on main and in the next release.
+    source: 'https://github.com/confidential-containers/cloud-api-adaptor/releases (no published support window)',
+    lines: [
+      { line: '0.4', note: 'newest release (CAA v0.22.0); upstream announces no support window, fixes ship in the next release' },
+      { line: '0.3', note: 'CAA v0.21.x; superseded by 0.4 (no backports announced)' },
+    ],
+  },
+};
+
+function supportTable(component: VersionedComponent | PinnedComponent): ComponentSupport {
+  return component in SUPPORT ? SUPPORT[component as VersionedComponent] : PINNED_SUPPORT[component as PinnedComponent];
+}
+
 /** `major.minor` of a version such as `v1.36.5` or `1.36`. */
 export function releaseLine(version: string): string {
   return version.replace(/^v/, '').split('.').slice(0, 2).join('.');
@@ -127,8 +164,8 @@ export interface SupportProblem {
 }
 
 /** The support problem of one version, judged on date `on`, or undefined when supported and patched. */
-export function supportProblem(component: VersionedComponent, version: string, on: string = SUPPORT_REVIEWED_ON): SupportProblem | undefined {
-  const table = SUPPORT[component];
+export function supportProblem(component: VersionedComponent | PinnedComponent, version: string, on: string = SUPPORT_REVIEWED_ON): SupportProblem | undefined {
+  const table = supportTable(component);
   const wanted = releaseLine(version);
   const line = table.lines.find((l) => l.line === wanted);
   const supported = table.lines.filter((l) => l.supportEnd === undefined || l.supportEnd >= on).map((l) => l.line);
@@ -144,8 +181,8 @@ export function supportProblem(component: VersionedComponent, version: string, o
 }
 
 /** Human text of a line's support end for the posture report. */
-export function supportEndText(component: VersionedComponent, version: string): string {
-  const line = SUPPORT[component].lines.find((l) => l.line === releaseLine(version));
+export function supportEndText(component: VersionedComponent | PinnedComponent, version: string): string {
+  const line = supportTable(component).lines.find((l) => l.line === releaseLine(version));
   if (line === undefined) return 'unknown release line';
   const end = line.supportEnd ? `supported until ${line.supportEnd}` : 'no end date announced';
   return line.note ? `${end} (${line.note})` : end;

@@ -100,6 +100,45 @@ export const VERSIONS = {
   ubuntuImage: 'docker.io/library/ubuntu:24.04',
   /** Small shell image of the seed 000 section 9 demos (seed used alpine:latest). @see https://hub.docker.com/_/alpine */
   alpineImage: 'docker.io/library/alpine:3.22',
+  // --- peer pods (cloud-api-adaptor on AKS) ---
+  /**
+   * cloud-api-adaptor's peerpods Helm chart (PEERPODS_CHART in src/shared/peer-pods.ts): chart
+   * 0.4.0 = CAA v0.22.0 (tag 38d0fcf7, released 2026-07-27), the newest tag on 2026-12-01. Its
+   * sub-charts peerpodctrl and peerpods-webhook are 0.4.0 too; its kata-deploy 4.0.0 sub-chart is
+   * switched off (the CoCo chart Application owns kata-deploy).
+   * @see https://github.com/confidential-containers/cloud-api-adaptor/blob/v0.22.0/src/cloud-api-adaptor/install/charts/peerpods/Chart.yaml
+   */
+  peerpodsChart: '0.4.0',
+  /** The CAA release the chart is cut from (appVersion). Record for reviewers: the chart pins images by commit, not by this tag. */
+  cloudApiAdaptor: 'v0.22.0',
+  /**
+   * The cloud-api-adaptor DaemonSet image: the chart's default `image.tag` at v0.22.0 (a main
+   * commit of 2026-07-25; the release image without CGO, which every provider but libvirt uses).
+   * Set explicitly in the values so review shows it and `npm run pin-images` pins it.
+   * @see https://github.com/confidential-containers/cloud-api-adaptor/blob/v0.22.0/src/cloud-api-adaptor/install/charts/peerpods/values.yaml
+   */
+  cloudApiAdaptorImage: 'quay.io/confidential-containers/cloud-api-adaptor:61b1aba91df646a663e60ab6b55c6a7dc93cd167',
+  /** peer-pods-webhook (sub-chart `webhook`): its chart default at v0.22.0 (src/webhook/chart/values.yaml). */
+  peerPodsWebhookImage: 'quay.io/confidential-containers/peer-pods-webhook:61b1aba91df646a663e60ab6b55c6a7dc93cd167',
+  /** peerpod-ctrl (sub-chart `resourceCtrl`): its chart default at v0.22.0 (src/peerpod-ctrl/chart/values.yaml). */
+  peerpodCtrlImage: 'quay.io/confidential-containers/peerpod-ctrl:61b1aba91df646a663e60ab6b55c6a7dc93cd167',
+  /**
+   * kube-rbac-proxy sidecar of peerpod-ctrl (`resourceCtrl.authProxy.image`, rendered while
+   * authProxy.enabled, the default): the chart's default at v0.22.0. An old release (2022); kept
+   * because it is what the chart was tested with. A bump is a reviewed change here.
+   * @see https://github.com/confidential-containers/cloud-api-adaptor/blob/v0.22.0/src/peerpod-ctrl/chart/values.yaml
+   */
+  kubeRbacProxyImage: 'registry.k8s.io/kubebuilder/kube-rbac-proxy:v0.14.0',
+  /**
+   * cert-manager chart (CERT_MANAGER_CHART), a prerequisite of the peerpods webhook (its Issuer
+   * and Certificate). v1.21.2 is the newest patch (Go module proxy: v1.21.0 2026-07-08, v1.21.2
+   * 2026-09-10). cert-manager supports the two newest minor releases: 1.21 stays supported until
+   * 1.23 is released (about eight months after 1.21, given the four-monthly cadence), and patches
+   * land on the newest patch of each supported minor only: stay on the latest 1.21.x.
+   * Value keys read at v1.21.1 (the newest tag in the reviewed snapshot; 1.21.2 is a patch release).
+   * @see https://cert-manager.io/docs/releases/
+   */
+  certManagerChart: 'v1.21.2',
   // --- guest components on the node (issue 6) ---
   /**
    * confidential-containers/guest-components release whose attestation-agent (`ttrpc-aa`) and

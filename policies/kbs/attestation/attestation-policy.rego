@@ -1,6 +1,6 @@
 # Attestation policy of the built-in attestation service for Trustee v0.21 (package policy), set as
 # policy id default_cpu by the provisioning Job (POST /kbs/v0/attestation-policy). It turns the
-# verified evidence of one TEE (input["az-tdx-vtpm"], input.tdx, ...) into an AR4SI trust vector;
+# verified evidence of one TEE (input["az-tdx-vtpm"], input["az-snp-vtpm"], input.tdx, ...) into an AR4SI trust vector;
 # resource-policy.rego releases resources on that vector. Claim names follow
 # deps/verifier/src at v0.21.0 and upstream's ear_default_policy_cpu.rego. The renderer
 # (src/k8s/kbs) replaces the settings block at the end with values from the environment file.
@@ -46,6 +46,15 @@ hardware := 2 if {
 	input.snp
 }
 
+# Azure SEV-SNP CVM (a peer-pod VM of a DCasv5/ECasv5 size): the az-snp-vtpm verifier has checked
+# the VCEK up to AMD's root, the report signature, VMPL 0 (the paravisor's report), the vTPM
+# quote's signature by the attestation key in that report and its nonce, and the PCRs against
+# the quote (deps/verifier/src/az_snp_vtpm at v0.21.0): the evidence is genuine.
+hardware := 2 if {
+	"az-snp-vtpm" in settings.tees
+	input["az-snp-vtpm"]
+}
+
 # DEV ONLY: the sample verifier checks nothing (the production profile refuses this TEE).
 hardware := 2 if {
 	"sample" in settings.tees
@@ -62,6 +71,12 @@ configuration := 2 if {
 configuration := 2 if {
 	"snp" in settings.tees
 	input.snp.policy_debug_allowed == false
+}
+
+# The az-snp-vtpm verifier reports the SNP guest policy bits as strings ("true"/"false").
+configuration := 2 if {
+	"az-snp-vtpm" in settings.tees
+	input["az-snp-vtpm"].policy_debug_allowed == "false"
 }
 
 configuration := 2 if {

@@ -18,6 +18,7 @@ measured_settings := object.union(az_settings, {"reference_values": [
 rvps := {
 	"az-tdx-vtpm.quote.body.mr_td": ["aa11", "bb22"],
 	"az-tdx-vtpm.tpm.pcr11": ["cc33"],
+	"az-snp-vtpm.tpm.pcr11": ["cd34"],
 	"snp.measurement": ["ee55"],
 }
 
@@ -134,4 +135,39 @@ test_bare_tdx if {
 
 test_extensions_empty if {
 	policy.extensions == [] with input as {"az-tdx-vtpm": az_claims}
+}
+
+# Claims of deps/verifier/src/az_snp_vtpm at v0.21.0 (parse_tee_evidence_az: SNP report fields
+# formatted as strings, the launch measurement in base64; extend_claim: vTPM PCRs in hex).
+az_snp_claims := {
+	"measurement": "ZWU1NQ==",
+	"policy_debug_allowed": "false",
+	"policy_migrate_ma": "false",
+	"reported_tcb_snp": "24",
+	"tpm": {"pcr04": "ab12", "pcr11": "cd34"},
+}
+
+az_snp_settings := {"reference_values": [{"claim": "tpm.pcr11", "id": "az-snp-vtpm.tpm.pcr11", "tee": "az-snp-vtpm"}], "tcb_statuses": ["UpToDate"], "tees": ["az-snp-vtpm"]}
+
+test_genuine_az_snp_vtpm if {
+	v := vector(az_snp_settings, {"az-snp-vtpm": az_snp_claims})
+	v.hardware == 2
+	v.configuration == 2
+	v.executables == 3
+}
+
+test_az_snp_vtpm_debug_or_mismatch_not_trusted if {
+	debug := object.union(az_snp_claims, {"policy_debug_allowed": "true"})
+	vector(az_snp_settings, {"az-snp-vtpm": debug}).configuration == 36
+	other := object.union(az_snp_claims, {"tpm": {"pcr11": "ee56"}})
+	vector(az_snp_settings, {"az-snp-vtpm": other}).executables == 33
+}
+
+test_az_snp_vtpm_not_listed_not_trusted if {
+	v := vector(az_settings, {"az-snp-vtpm": az_snp_claims})
+	v.hardware == 97
+	v.configuration == 36
+
+	# Nor do Azure SNP claims pass as bare SNP evidence.
+	vector(object.union(az_snp_settings, {"tees": ["az-snp-vtpm", "snp"]}), {"snp": az_snp_claims}).configuration == 36
 }

@@ -48,7 +48,9 @@ executables_trusted(_) if settings.require_measurements == false
 executables_trusted(vector) if vector.executables == 3
 
 # The verifier's init_data claim is read from the hardware (TDX MRCONFIGID, SNP HOSTDATA), which
-# the host set at launch and the Kata agent checked against the initdata it received.
+# the host set at launch and the Kata agent checked against the initdata it received, or on Azure
+# CVMs (az-snp-vtpm, az-tdx-vtpm: peer-pod VMs) from vTPM PCR8, which the pod VM extends with the
+# initdata digest before the guest components start.
 initdata_matches(client) if {
 	client.init_data != null
 	evidence.init_data == client.init_data

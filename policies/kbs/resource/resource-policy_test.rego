@@ -111,3 +111,24 @@ test_allow_all_releases_any_resource if {
 	allowed(allow_all_settings, token("sample", {"hardware": 97}, null), "resource", "any/thing/at-all")
 	not allowed(allow_all_settings, token("sample", measured, null), "nebula-ca", "any/thing/at-all")
 }
+
+# A peer-pod VM (Azure SEV-SNP CVM): the az-snp-vtpm verifier's init_data claim is vTPM PCR8,
+# sha256(32 zero bytes || the sha256 initdata digest) once the pod VM has extended it: here for
+# the digest 5c7f0c1d...99887 of app_initdata.
+pod_vm_pcr8 := "9d76322c3f81938329e7d7901449a6fcbb0a35ffd241c8836619078c5aae5383"
+
+pod_vm_settings := object.union(guest_settings, {
+	"resources": {"default/secret/1": [{"init_data": pod_vm_pcr8, "tee": "az-snp-vtpm", "workload": "Pod/demo/demo"}]},
+	"tees": ["az-snp-vtpm"],
+})
+
+test_pod_vm_bound_by_pcr8_allowed if {
+	allowed(pod_vm_settings, token("az-snp-vtpm", measured, pod_vm_pcr8), "resource", "default/secret/1")
+}
+
+test_pod_vm_other_initdata_or_tee_denied if {
+	not allowed(pod_vm_settings, token("az-snp-vtpm", measured, app_initdata), "resource", "default/secret/1")
+	not allowed(pod_vm_settings, token("az-snp-vtpm", measured, null), "resource", "default/secret/1")
+	not allowed(pod_vm_settings, token("az-tdx-vtpm", measured, pod_vm_pcr8), "resource", "default/secret/1")
+	not allowed(pod_vm_settings, token("az-snp-vtpm", object.union(measured, {"configuration": 36}), pod_vm_pcr8), "resource", "default/secret/1")
+}

@@ -34,6 +34,8 @@ import { KbsLocalVolume } from './kbs-local-volume';
 import { KBS_NODE_NAME } from '../../shared/cluster-nodes';
 import { KbsDeployment, type KbsPlacement } from './kbs-deployment';
 import { KbsService } from './kbs-service';
+import { KbsVnetService } from './kbs-vnet-service';
+import { KBS_VNET_SERVICE_NAME, peerPodsModel, type PeerPodsModel } from '../../shared/peer-pods';
 import { KbsNetworkPolicy } from './kbs-network-policy';
 import { KbsDisruptionBudget } from './kbs-disruption-budget';
 import { KbsProvisionJob } from './kbs-provision-job';
@@ -43,19 +45,27 @@ export const RESOURCE_ROLE_ENDPOINTS = '^/kbs/v0/resource/[^/]+/[^/]+/[^/]+$';
 /** Admin endpoints of the policy role: the two policies and the reference values, no resource bytes. */
 export const POLICY_ROLE_ENDPOINTS = '^/kbs/v0/(resource-policy|attestation-policy|reference-value)$';
 
-/** On azure-tdx with the dedicated KBS VM: only there, and tolerating the taint that keeps others off. */
+/**
+ * On a dedicated KBS node, tolerating the taint that keeps others off: the KBS VM of azure-tdx,
+ * or the confidential KBS node pool of aks-peer-pods (both labelled and tainted by Terraform).
+ */
 function placement(config: EnvironmentConfig): KbsPlacement | undefined {
-  if (config.infrastructure.provider !== 'azure-tdx' || !config.infrastructure.tdx?.kbsNode.enabled) return undefined;
+  const { infrastructure } = config;
+  const dedicated =
+    (infrastructure.provider === 'azure-tdx' && infrastructure.tdx?.kbsNode.enabled === true) ||
+    (infrastructure.provider === 'aks-peer-pods' && infrastructure.peerPods !== undefined);
+  if (!dedicated) return undefined;
   return {
     nodeSelector: { [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value },
     tolerations: [{ key: KBS_NODE_TAINT.key, operator: 'Equal', value: KBS_NODE_TAINT.value, effect: KBS_NODE_TAINT.effect }],
   };
 }
 
-/** Who may reach KBS besides the provisioning Job. */
-function sourceCidrs(config: EnvironmentConfig): string[] {
+/** Who may reach KBS besides the provisioning Job (pod VMs come through the kbs-vnet load balancer with their own address). */
+function sourceCidrs(config: EnvironmentConfig, peerPods: PeerPodsModel | undefined): string[] {
   const worker = config.kbs.access.workerNodes ? [config.infrastructure.network.subnets.worker] : [];
-  return [...new Set([...worker, ...config.kbs.access.cidrs])];
+  const podVms = peerPods ? [peerPods.podVmSubnetCidr] : [];
+  return [...new Set([...worker, ...podVms, ...config.kbs.access.cidrs])];
 }
 
 export const buildKbs: ComponentBuilder = ({ chart }, env) => {
@@ -162,6 +172,20 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
     insecureHttpReason: kbs.tlsSecretName !== undefined ? undefined : (kbs.insecureHttpReason ?? 'DEV ONLY: devSwitches.allowInsecureHttpKbs'),
   });
   new KbsService(chart, 'Service', { name: KBS_SERVICE_NAME, namespace, labels, selector, clusterIP: kbs.serviceClusterIP, port: KBS_PORT, portName });
+  const peerPods = peerPodsModel(config, env.name);
+  if (peerPods) {
+    new KbsVnetService(chart, 'VnetService', {
+      name: KBS_VNET_SERVICE_NAME,
+      namespace,
+      labels,
+      selector,
+      subnetName: peerPods.names.kbsSubnet,
+      address: peerPods.config.kbsAddress,
+      sourceRanges: [peerPods.podVmSubnetCidr],
+      port: KBS_PORT,
+      portName,
+    });
+  }
   new KbsNetworkPolicy(chart, 'NetworkPolicy', {
     name: KBS_NAMES.networkPolicy,
     namespace,
@@ -170,7 +194,7 @@ export const buildKbs: ComponentBuilder = ({ chart }, env) => {
     port: KBS_PORT,
     provisioner: { 'app.kubernetes.io/name': PROVISION_APP, 'app.kubernetes.io/instance': env.name },
     namespaces: kbs.access.namespaces,
-    cidrs: sourceCidrs(config),
+    cidrs: sourceCidrs(config, peerPods),
   });
   if (kbs.replicas > 1) new KbsDisruptionBudget(chart, 'DisruptionBudget', { name: KBS_NAMES.disruptionBudget, namespace, labels, selector });
 

@@ -13,8 +13,10 @@
  * A resource nobody references is released to nobody. The resource policy checks the binding
  * against the verifier's init_data claim: TDX MRCONFIGID (48 bytes) and SNP HOSTDATA (32 bytes),
  * which hold the digest padded with zero bytes or truncated (deps/verifier/src/{tdx,snp} and
- * regularize_data in deps/verifier/src/lib.rs at Trustee v0.21.0).
+ * regularize_data in deps/verifier/src/lib.rs at Trustee v0.21.0), or on Azure CVMs (peer-pod
+ * VMs: az-snp-vtpm, az-tdx-vtpm) vTPM PCR8 extended with the digest.
  */
+import { createHash } from 'node:crypto';
 import { App, Chart } from 'cdk8s';
 import type { LoadedEnvironment } from '../../config/load';
 import type { K8sObject } from '../../shared/k8s-object';
@@ -23,6 +25,8 @@ import { KATA_RUNTIME_CLASSES } from '../runtime/kata-runtime-classes';
 import type { RuntimeClassName } from '../../config/sections/runtime';
 import type { ComponentScope } from '../component-builder';
 import { buildWorkloads } from '../workloads';
+import { MACHINE_TYPE_ANNOTATION, peerPodsModel } from '../../shared/peer-pods';
+import { podVmTee } from '../../config/rules/peer-pods';
 
 /** A client a resource is released to. */
 export interface BoundClient {
@@ -45,29 +49,52 @@ export interface ResourceBinding {
 /** Bytes of the init_data claim per TEE (the register the host writes the digest into). */
 const INIT_DATA_BYTES: Readonly<Record<string, number>> = { tdx: 48, snp: 32 };
 
+/**
+ * Azure CVMs, whose host cannot set MRCONFIGID or HOSTDATA: the guest (a peer-pod VM) extends
+ * vTPM PCR8 (SHA-256 bank) with the initdata digest, truncated or zero-padded to 32 bytes, before
+ * the guest components start, and the az-snp-vtpm and az-tdx-vtpm verifiers report PCR8 as the
+ * init_data claim (deps/verifier/src/az_snp_vtpm extend_claim and verify_init_data at Trustee
+ * v0.21.0; cloud-api-adaptor's initdata measurement at v0.22.0).
+ */
+const PCR8_TEES: ReadonlySet<string> = new Set(['az-snp-vtpm', 'az-tdx-vtpm']);
+
 /** The init_data claim a guest booted with `digest` (`sha256:<hex>`) shows on `tee`. */
 export function initDataClaim(digest: string, tee: string): string {
   const hex = digest.slice(digest.indexOf(':') + 1);
+  if (PCR8_TEES.has(tee)) {
+    // PCR8 starts at zero: one extend gives sha256(32 zero bytes || digest).
+    const extended = Buffer.from(hex.slice(0, 64).padEnd(64, '0'), 'hex');
+    return createHash('sha256').update(Buffer.alloc(32)).update(extended).digest('hex');
+  }
   const bytes = INIT_DATA_BYTES[tee];
   if (bytes === undefined) throw new Error(`no init_data register known for TEE ${tee}`);
   return hex.slice(0, bytes * 2).padEnd(bytes * 2, '0');
 }
 
-/** The TEE name the attestation service reports for a Kata runtime class's TEE kind. */
-function evidenceTee(runtimeClass: string): string | undefined {
+type Json = Record<string, unknown>;
+
+/**
+ * The TEE name the attestation service reports for a pod of a Kata runtime class. A peer pod's
+ * TEE is its pod VM's: the size the pod asks for (MACHINE_TYPE_ANNOTATION, one of
+ * AZURE_INSTANCE_SIZES) or the default size, SEV-SNP (az-snp-vtpm) or TDX (az-tdx-vtpm).
+ */
+function evidenceTee(env: LoadedEnvironment, runtimeClass: string, annotations: Readonly<Record<string, string>>): string | undefined {
   const tee = KATA_RUNTIME_CLASSES[runtimeClass as RuntimeClassName]?.tee;
+  if (tee === 'peer-pods') {
+    const model = peerPodsModel(env.config, env.name);
+    return model ? podVmTee(annotations[MACHINE_TYPE_ANNOTATION] ?? model.config.podVm.instanceSize) : undefined;
+  }
   return tee === 'tdx' || tee === 'snp' || tee === 'sample' ? tee : undefined;
 }
 
 const SEGMENT = '[A-Za-z0-9_-][A-Za-z0-9_.-]*';
 const REFERENCE = new RegExp(`(?:kbs:///|/cdh/resource/)(${SEGMENT}/${SEGMENT}/${SEGMENT})`, 'g');
 
-type Json = Record<string, unknown>;
-
 interface KataPod {
   readonly workload: string;
   readonly runtimeClass: string;
   readonly initdata: string;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly spec: Json;
 }
 
@@ -80,7 +107,7 @@ function kataPods(objects: readonly K8sObject[]): KataPod[] {
     if (value === undefined || typeof runtimeClass !== 'string' || !template?.spec) return [];
     const initdata = decodeInitdata(value);
     if (initdata === undefined) throw new Error(`${o.kind}/${o.metadata.name}: initdata annotation does not decode`);
-    return [{ workload: `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, runtimeClass, initdata, spec: template.spec }];
+    return [{ workload: `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, runtimeClass, initdata, annotations: template.metadata?.annotations ?? {}, spec: template.spec }];
   });
 }
 
@@ -152,7 +179,7 @@ function computeBindings(env: LoadedEnvironment): ResourceBinding[] {
 
   const imageKeys = configuredImageKeys(env);
   for (const pod of kataPods(renderedWorkloads(env))) {
-    const tee = evidenceTee(pod.runtimeClass);
+    const tee = evidenceTee(env, pod.runtimeClass, pod.annotations);
     if (tee === undefined) continue;
     const digest = initdataDigest(pod.initdata);
     // The sample verifier reports no init_data a policy can compare (dev only): bound by TEE type alone.

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
 import type { GitOpsConfig } from '../../config/schema';
 import { chartImageValue } from '../../shared/image-ref';
 import { VERSIONS } from '../../shared/versions';
+import { HelmChartApplication, type ChartProjectNeeds } from './helm-chart-application';
 
 /** OCI repository of the Confidential Containers Helm chart. */
 export const COCO_CHART_REPO = 'oci://ghcr.io/confidential-containers/charts/confidential-containers';
@@ -34,7 +34,7 @@ export const COCO_CHART_PROJECT_NEEDS = {
     { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
     { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
   ],
-} as const;
+} as const satisfies ChartProjectNeeds;
 
 export interface CocoChartApplicationProps {
   /** Application name, unique in the Argo CD namespace (`<env>-coco-runtime`). */
@@ -66,48 +66,29 @@ export interface CocoChartApplicationProps {
 export class CocoChartApplication extends Construct {
   constructor(scope: Construct, id: string, props: CocoChartApplicationProps) {
     super(scope, id);
-    const { gitops } = props;
     const shims: Record<string, unknown> = { disableAll: true };
     for (const shim of props.shims) shims[shim] = { enabled: true };
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: {
-        name: props.name,
-        namespace: gitops.argocdNamespace,
-        labels: props.labels,
-        annotations: { 'argocd.argoproj.io/sync-wave': String(props.syncWave) },
-        // Deleting the Application uninstalls kata-deploy (its pre/post-delete hooks clean the nodes).
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
-      },
-      spec: {
-        project: props.project,
-        source: {
-          repoURL: COCO_CHART_REPO,
-          targetRevision: props.version,
-          path: '.',
-          helm: {
-            releaseName: props.releaseName,
-            valuesObject: {
-              [KATA_DEPLOY_ALIAS]: {
-                runtimeClasses: { enabled: false },
-                shims,
-                // The first requested shim also answers the generic `kata` handler.
-                defaultShim: { amd64: props.shims[0] },
-                // Both set here, not left to the chart: the installer's tag would follow the chart's
-                // appVersion, and kubectlImage (post-delete cleanup Job) defaults to `latest`.
-                image: chartImageValue(VERSIONS.kataDeployImage),
-                kubectlImage: chartImageValue(VERSIONS.kataKubectlImage),
-                imagePullPolicy: 'IfNotPresent',
-              },
-            },
-          },
-        },
-        destination: { server: gitops.destinationServer, namespace: props.namespace },
-        syncPolicy: {
-          ...(gitops.automated ? { automated: { prune: gitops.prune, selfHeal: gitops.selfHeal } } : {}),
-          // The runtime component renders the namespace (Pod Security "privileged" for kata-deploy).
-          syncOptions: ['CreateNamespace=false', 'ServerSideApply=true'],
+    new HelmChartApplication(this, 'Application', {
+      name: props.name,
+      project: props.project,
+      gitops: props.gitops,
+      repoURL: COCO_CHART_REPO,
+      version: props.version,
+      releaseName: props.releaseName,
+      namespace: props.namespace,
+      syncWave: props.syncWave,
+      labels: props.labels,
+      values: {
+        [KATA_DEPLOY_ALIAS]: {
+          runtimeClasses: { enabled: false },
+          shims,
+          // The first requested shim also answers the generic `kata` handler.
+          defaultShim: { amd64: props.shims[0] },
+          // Both set here, not left to the chart: the installer's tag would follow the chart's
+          // appVersion, and kubectlImage (post-delete cleanup Job) defaults to `latest`.
+          image: chartImageValue(VERSIONS.kataDeployImage),
+          kubectlImage: chartImageValue(VERSIONS.kataKubectlImage),
+          imagePullPolicy: 'IfNotPresent',
         },
       },
     });
