@@ -11,6 +11,7 @@ import { VERSIONS } from '../src/shared/versions';
 import { formatImageLock, IMAGE_LOCK_FILE, parseImageLock, readImageLock } from '../src/images/lock-file';
 import { parseDockerConfig, registryOfAuthKey } from '../src/images/docker-config';
 import { imageSlots } from '../src/images/image-slots';
+import { chartImage, chartImageOfValue, type ChartImageShape } from '../src/images/chart-image-values';
 import { imagesToPin, lockChanges, resolveImages } from '../src/images/pin-images';
 import { RegistryError } from '../src/images/registry-client';
 import { requireDigestsProblems } from '../src/images/require-digests';
@@ -62,6 +63,25 @@ describe('image references', () => {
     expect(chartImageOf(chartImageValue(pinned))).toBe(pinned);
     expect(chartImageOf({ reference: 'quay.io/kata-containers/kata-deploy', tag: '4.0.0' })).toBe('quay.io/kata-containers/kata-deploy:4.0.0');
     expect(() => chartImageValue('quay.io/kata-containers/kubectl')).toThrow('needs a tag');
+  });
+
+  it.each<[ChartImageShape, unknown, unknown]>([
+    ['reference-tag', { reference: 'quay.io/a/b', tag: '1' }, { reference: 'quay.io/a/b:1@D', tag: '1' }],
+    // The peerpods chart renders name:tag (no digest field): the pin rides in the tag.
+    ['name-tag', { name: 'quay.io/a/b', tag: '1' }, { name: 'quay.io/a/b', tag: '1@D' }],
+    ['repository-tag', { repository: 'quay.io/a/b', tag: '1' }, { repository: 'quay.io/a/b', tag: '1@D' }],
+    // cert-manager's helper renders repository:tag@digest from its own digest field.
+    ['repository-tag-digest', { repository: 'quay.io/a/b', tag: '1' }, { repository: 'quay.io/a/b', tag: '1', digest: 'D' }],
+    ['reference', 'quay.io/a/b:1', 'quay.io/a/b:1@D'],
+  ])('%s chart values: written and read back by the chart template rule, with and without a digest', (shape, plain, pinnedValue) => {
+    const digest = fakeDigest('x');
+    const withDigest = (v: unknown): unknown => JSON.parse(JSON.stringify(v).replace(/D/g, digest));
+    expect(chartImage(shape, 'quay.io/a/b:1')).toEqual(plain);
+    expect(chartImage(shape, `quay.io/a/b:1@${digest}`)).toEqual(withDigest(pinnedValue));
+    expect(chartImageOfValue(shape, plain)).toBe('quay.io/a/b:1');
+    expect(chartImageOfValue(shape, withDigest(pinnedValue))).toBe(`quay.io/a/b:1@${digest}`);
+    expect(chartImageOfValue(shape, shape === 'reference' ? { image: 'x' } : 'quay.io/a/b:1')).toBeUndefined();
+    expect(() => chartImage(shape, 'quay.io/a/b')).toThrow('needs a tag');
   });
 });
 

@@ -1,7 +1,11 @@
 // Support windows and CVE floors of the node software (src/shared/support.ts,
 // src/config/rules/versions.ts): production refuses what is past support unless the environment
 // accepts that exact version by name; dev only reports it.
-import { compareVersions, SUPPORT, SUPPORT_REVIEWED_ON, staleReviewWarning, supportProblem, releaseLine } from '../src/shared/support';
+import { compareVersions, PINNED_SUPPORT, SUPPORT, SUPPORT_REVIEWED_ON, staleReviewWarning, supportEndText, supportProblem, releaseLine } from '../src/shared/support';
+import { pinnedVersionsInUse, versionsInUse } from '../src/config/versions-in-use';
+import { upgradeNotes } from '../src/review/versions';
+import { loadEnvironment } from '../src/config/load';
+import { repoRoot } from './support/tools';
 import { NODE_ARTIFACT_SHA256, VERSIONS } from '../src/shared/versions';
 import { aksData, problems, set, tdxData } from './infra-support';
 import { toolVersion } from './support/tools';
@@ -28,6 +32,37 @@ describe('support table', () => {
     }
     expect(releaseLine('v1.36.5')).toBe('1.36');
     expect(supportProblem('kubernetes', '1.29.0')?.expected).toContain('known to src/shared/support.ts');
+  });
+});
+
+describe('releases the code pins (peer pods: the peerpods chart and cert-manager)', () => {
+  it('are inside support on the review date; cert-manager keeps the two newest minors', () => {
+    expect(supportProblem('certManager', VERSIONS.certManagerChart)).toBeUndefined();
+    expect(supportProblem('peerpods', VERSIONS.peerpodsChart)).toBeUndefined();
+    expect(releaseLine(VERSIONS.certManagerChart)).toBe('1.21');
+    expect(supportProblem('certManager', 'v1.20.3')).toBeUndefined();
+    expect(supportProblem('certManager', 'v1.19.4')?.expected).toContain('1.19 ended 2026-07-08');
+    expect(supportEndText('certManager', VERSIONS.certManagerChart)).toContain('two newest minor releases');
+    for (const { lines } of Object.values(PINNED_SUPPORT)) {
+      const order = lines.map((l) => l.line);
+      expect(order).toEqual([...order].sort((a, b) => compareVersions(b, a)));
+    }
+  });
+
+  it('are listed for aks-peer-pods only, with its AKS version judged like aks-cvm\'s', () => {
+    const peerPods = loadEnvironment(repoRoot(), 'azure-peer-pods').config;
+    expect(pinnedVersionsInUse(peerPods).map((v) => [v.component, v.version])).toEqual([
+      ['peerpods', '0.4.0'],
+      ['certManager', 'v1.21.2'],
+    ]);
+    expect(versionsInUse(peerPods)).toEqual([{ component: 'aks', version: '1.36', path: '/infrastructure/peerPods/kubernetesVersion' }]);
+    for (const name of ['aks-cvm', 'azure-tdx', 'coco-dev']) expect(pinnedVersionsInUse(loadEnvironment(repoRoot(), name).config)).toEqual([]);
+  });
+
+  it('a bump gets upgrade notes in npm run review', () => {
+    const [peerpods, certManager] = pinnedVersionsInUse(loadEnvironment(repoRoot(), 'azure-peer-pods').config);
+    expect(upgradeNotes(peerpods.name, '0.3.1', '0.4.0').join(' ')).toContain('pod-VM image');
+    expect(upgradeNotes(certManager.name, 'v1.19.4', 'v1.21.2')[0]).toContain('one minor at a time: 2 syncs');
   });
 });
 

@@ -26,6 +26,10 @@ export function versionsInUse(env: EnvironmentConfig): VersionInUse[] {
   return used;
 }
 
+/** Names of the pinned charts in POSTURE.md and versions.json (src/review/versions.ts keys its upgrade notes on them). */
+export const PEERPODS_VERSION_NAME = 'peerpods chart (cloud-api-adaptor)';
+export const CERT_MANAGER_VERSION_NAME = 'cert-manager chart';
+
 /** A release the code pins for an environment (src/shared/versions.ts), with its support table (PINNED_SUPPORT). */
 export interface PinnedVersionInUse {
   readonly component: PinnedComponent;
@@ -42,7 +46,8 @@ export interface PinnedVersionInUse {
 export function pinnedVersionsInUse(env: EnvironmentConfig): PinnedVersionInUse[] {
   if (env.infrastructure.provider !== 'aks-peer-pods' || !env.runtime.enabled || env.infrastructure.peerPods === undefined) return [];
   return [
-    { component: 'peerpods', name: `peerpods chart (cloud-api-adaptor ${VERSIONS.cloudApiAdaptor})`, version: VERSIONS.peerpodsChart },
-    { component: 'certManager', name: 'cert-manager chart', version: VERSIONS.certManagerChart },
+    // Names stay the same across versions: `npm run review` pairs versions by name.
+    { component: 'peerpods', name: PEERPODS_VERSION_NAME, version: VERSIONS.peerpodsChart },
+    { component: 'certManager', name: CERT_MANAGER_VERSION_NAME, version: VERSIONS.certManagerChart },
   ];
 }

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentVersion } from '../render/environment-versions';
 import { compareVersions, releaseLine } from '../shared/support';
+import { CERT_MANAGER_VERSION_NAME, PEERPODS_VERSION_NAME } from '../config/versions-in-use';
 
 export interface VersionChange {
   readonly environment: string;
@@ -49,6 +50,11 @@ export function upgradeNotes(name: string, from: string, to: string): string[] {
   } else if (name === 'Cilium') {
     if (minorSteps > 1) notes.push(`Cilium upgrades one minor at a time: ${minorSteps} upgrades`);
     notes.push(`on the control plane: cilium upgrade --version ${to} --values /etc/coco/cilium-values.yaml (${UPGRADES})`);
+  } else if (name === CERT_MANAGER_VERSION_NAME) {
+    if (minorSteps > 1) notes.push(`cert-manager upgrades one minor at a time: ${minorSteps} syncs, reading each release's upgrade notes`);
+    notes.push('Argo CD upgrades cert-manager and its CRDs (crds.enabled) on sync; read https://cert-manager.io/docs/releases/upgrading/ first');
+  } else if (name === PEERPODS_VERSION_NAME) {
+    notes.push('the peerpods chart, its images and the pod-VM image move together: set infrastructure.peerPods.podVm.imageId to the matching pod-VM image and re-read its reference values; running pod VMs keep their image until their pods are recreated');
   } else if (['Trustee KBS', 'guest-components (node installer)', 'Kata Containers', 'Confidential Containers chart'].includes(name)) {
     notes.push('Trustee, guest-components, Kata and the CoCo chart move in lockstep (one matched release set); the KBS config format changes between Trustee releases');
   }
