@@ -14,7 +14,7 @@ import { scanForSecrets } from '../src/render/secret-scan';
 import { makeTempRepo, runSynth } from './support/repo';
 import { at, configMapData, find, kbsObjects, kbsToml, loadEnv, podSpec, resolveFile, tomlStrings, type Json } from './kbs-support';
 
-const ENVS = ['azure-tdx', 'coco-dev'] as const;
+const ENVS = ['azure-peer-pods', 'azure-tdx', 'coco-dev'] as const;
 
 /** Top-level tables and keys of KbsConfig and its sections at v0.21.0 (kbs/src/config.rs, admin/mod.rs, ...). */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -53,7 +53,7 @@ describe.each(ENVS)('%s: kbs-config.toml (Trustee v0.21.0 format)', (name) => {
     expect(at(toml, 'http_server', 'insecure_http')).toBe(!https);
     expect(at(toml, 'http_server', 'certificate') !== undefined).toBe(https);
     expect(kbsEndpoint(env.config).insecureHttp).toBe(!https);
-    expect(name === 'azure-tdx' ? https : !https).toBe(true);
+    expect(name === 'coco-dev' ? !https : https).toBe(true);
     // Plain HTTP is never silent: the Deployment says why.
     expect(deployment.metadata.annotations?.['coco.azure/insecure-http-reason']).toBe(https ? undefined : 'DEV ONLY: devSwitches.allowInsecureHttpKbs');
   });
@@ -99,7 +99,7 @@ describe.each(ENVS)('%s: kbs-config.toml (Trustee v0.21.0 format)', (name) => {
         cert_path: '/etc/kbs/token-signer/token-cert-chain.pem',
       });
     }
-    expect(name === 'azure-tdx' ? signer !== undefined : signer === undefined).toBe(true);
+    expect(name === 'coco-dev' ? signer === undefined : signer !== undefined).toBe(true);
   });
 
   it('names only files that a mount provides, from the configured Secrets and ConfigMap keys', () => {
@@ -136,8 +136,10 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
   it('renders the expected set of objects, all in the KBS namespace but the local volume, no Secret', () => {
     // azure-tdx: the claim's local volume on kbs-server and its class (cluster-scoped).
     const local = kbs.storage.localPath !== undefined ? [`PersistentVolume/${name}-kbs-state`, `StorageClass/${name}-kbs-local`] : [];
+    // azure-peer-pods: the internal load balancer pod VMs reach the KBS through.
+    const vnet = env.config.infrastructure.provider === 'aks-peer-pods' ? ['Service/kbs-vnet'] : [];
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ['ConfigMap/kbs-config', 'ConfigMap/kbs-policies', 'ConfigMap/kbs-provision', 'Deployment/kbs', 'Job/kbs-provision', 'NetworkPolicy/kbs', 'PersistentVolumeClaim/kbs-state', 'Service/kbs', 'ServiceAccount/kbs', 'ServiceAccount/kbs-provision', ...local].sort(),
+      ['ConfigMap/kbs-config', 'ConfigMap/kbs-policies', 'ConfigMap/kbs-provision', 'Deployment/kbs', 'Job/kbs-provision', 'NetworkPolicy/kbs', 'PersistentVolumeClaim/kbs-state', 'Service/kbs', 'ServiceAccount/kbs', 'ServiceAccount/kbs-provision', ...local, ...vnet].sort(),
     );
     expect(new Set(objects.filter((o) => !['PersistentVolume', 'StorageClass'].includes(o.kind)).map((o) => o.metadata.namespace))).toEqual(new Set([kbs.namespace]));
   });
@@ -157,7 +159,7 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
     expect(at(kbsToml(objects), 'storage_backend', 'backends', 'local_fs', 'dir_path')).toBe('/opt/confidential-containers/storage');
     const claim = find(objects, 'PersistentVolumeClaim', 'kbs-state');
     expect(at(claim, 'spec', 'accessModes')).toEqual(['ReadWriteOnce']);
-    expect(at(claim, 'spec', 'storageClassName')).toBe(name === 'azure-tdx' ? 'azure-tdx-kbs-local' : undefined);
+    expect(at(claim, 'spec', 'storageClassName')).toBe({ 'azure-tdx': 'azure-tdx-kbs-local', 'azure-peer-pods': 'managed-csi-premium' }[name as string]);
     if (name === 'azure-tdx') {
       // The one volume of that class: the folder on kbs-server, reserved for this claim, kept.
       expect(find(objects, 'PersistentVolume', 'azure-tdx-kbs-state').spec).toMatchObject({
@@ -199,8 +201,8 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
     expect(at(find(other, 'Deployment', 'kbs'), 'spec', 'template', 'metadata', 'annotations', 'coco.azure/config-sha256')).not.toBe(hash);
   });
 
-  it('pins KBS to the dedicated KBS node on azure-tdx only', () => {
-    if (name === 'azure-tdx') {
+  it('pins KBS to the dedicated KBS node (azure-tdx kbs-server, the azure-peer-pods KBS pool) only', () => {
+    if (name !== 'coco-dev') {
       expect(spec.nodeSelector).toEqual({ [KBS_NODE_LABEL.key]: KBS_NODE_LABEL.value });
       expect(spec.tolerations).toEqual([{ key: KBS_NODE_TAINT.key, operator: 'Equal', value: KBS_NODE_TAINT.value, effect: KBS_NODE_TAINT.effect }]);
     } else {
@@ -229,6 +231,9 @@ describe.each(ENVS)('%s: Kubernetes objects', (name) => {
     expect(Object.entries(jobSelector).every(([k, v]) => jobLabels[k] === v)).toBe(true);
     if (name === 'azure-tdx') {
       expect(from.slice(1)).toEqual([{ ipBlock: { cidr: env.config.infrastructure.network.subnets.worker } }]);
+    } else if (name === 'azure-peer-pods') {
+      // Pod VMs, through the kbs-vnet load balancer with their own source address.
+      expect(from.slice(1)).toEqual([{ ipBlock: { cidr: env.config.infrastructure.network.subnets.podVms } }]);
     } else {
       expect(from.slice(1)).toEqual([{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: kbs.access.namespaces }] } }]);
       expect(kbs.access.namespaces.length).toBeGreaterThan(0);
@@ -304,7 +309,7 @@ describe('variants', () => {
 });
 
 describe('synth CLI', () => {
-  it('renders dist/<env>/kbs for azure-tdx and coco-dev through every validator and the secret scan', () => {
+  it('renders dist/<env>/kbs for azure-peer-pods, azure-tdx and coco-dev through every validator and the secret scan', () => {
     const dir = makeTempRepo();
     const r = runSynth(dir, [...ENVS]);
     expect(r.stderr).toBe('');
