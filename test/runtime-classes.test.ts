@@ -53,6 +53,22 @@ describe('rendered runtime component', () => {
     expect(rc.metadata.namespace).toBeUndefined();
   });
 
+  it('azure-peer-pods: kata-remote is the one RuntimeClass, owned here (not by kata-deploy or the peerpods chart)', () => {
+    const objects = runtimeObjects('azure-peer-pods');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Namespace/cert-manager', 'Namespace/confidential-containers-system', 'RuntimeClass/kata-remote']);
+    expect(objects.find((o) => o.kind === 'RuntimeClass')).toMatchObject({
+      metadata: { name: 'kata-remote' },
+      handler: 'kata-remote',
+      overhead: { podFixed: { memory: '120Mi', cpu: '250m' } },
+      scheduling: { nodeSelector: { 'katacontainers.io/kata-runtime': 'true' } },
+    });
+    const argo = buildManifests(loadEnvironment(repoRoot(), 'azure-peer-pods')).find((f) => f.folder === 'argocd')?.objects ?? [];
+    const valuesOf = (name: string) => ((argo.find((o) => o.metadata.name === name)?.spec as { source: { helm: { valuesObject: Record<string, Record<string, unknown>> } } }).source.helm.valuesObject);
+    expect(valuesOf('azure-peer-pods-coco-runtime')['kata-as-coco-runtime'].runtimeClasses).toEqual({ enabled: false });
+    expect(valuesOf('azure-peer-pods-peerpods')['kata-deploy']).toEqual({ enabled: false });
+    expect(validateSchemas(objects)).toEqual([]);
+  });
+
   it('bare-metal: kata-qemu-tdx and kata-qemu-snp, each scheduled onto hosts with its TEE only', () => {
     const classes = runtimeObjects('bare-metal').filter((o) => o.kind === 'RuntimeClass');
     expect(classes.map((o) => [o.metadata.name, (o as { scheduling?: unknown }).scheduling])).toEqual([
