@@ -54,7 +54,8 @@ const INIT_DATA_BYTES: Readonly<Record<string, number>> = { tdx: 48, snp: 32 };
  * vTPM PCR8 (SHA-256 bank) with the initdata digest, truncated or zero-padded to 32 bytes, before
  * the guest components start, and the az-snp-vtpm and az-tdx-vtpm verifiers report PCR8 as the
  * init_data claim (deps/verifier/src/az_snp_vtpm extend_claim and verify_init_data at Trustee
- * v0.21.0; cloud-api-adaptor's initdata measurement at v0.22.0).
+ * v0.21.0). The pod VM runs `tpm2_pcrextend 8:sha256=$(head -c64 /run/peerpod/initdata.digest)`
+ * (cloud-api-adaptor v0.22.0 podvm/mkosi.images/system/.../process-user-data.service.d/10-override.conf).
  */
 const PCR8_TEES: ReadonlySet<string> = new Set(['az-snp-vtpm', 'az-tdx-vtpm']);
 
