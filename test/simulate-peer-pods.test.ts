@@ -5,7 +5,7 @@
 import { buildManifests } from '../src/k8s/bundle';
 import type { KubeClient, KubeObject } from '../src/simulate/kube-client';
 import { renderCertManager } from '../src/simulate/charts/cert-manager';
-import { advertisePodVms, missingCertManagerCrds, peerpodsChartStandIn, peerpodsValueProblems } from '../src/simulate/charts/peerpods';
+import { advertisePodVms, missingCertManagerCrds, peerpodsChartStandIn, peerPodsWebhookPatch, peerpodsValueProblems } from '../src/simulate/charts/peerpods';
 import { healthOf } from '../src/simulate/health';
 import { assignAddress, loadBalancerProvider, usableInSubnet } from '../src/simulate/load-balancer';
 import { chartStandIn } from '../src/simulate/platform-charts';
@@ -55,8 +55,8 @@ describe('peerpods chart stand-in', () => {
       ['peerpodctrl-controller-manager', 1],
       ['peer-pods-webhook-controller-manager', 2],
     ]);
-    // Neither the webhook configuration nor the cert-manager objects: nothing would serve them here.
-    expect(made.map((o) => o.kind)).not.toEqual(expect.arrayContaining(['MutatingWebhookConfiguration']));
+    // Without the simulation's admission server (as here) no webhook configuration: nothing would answer it.
+    expect(made.map((o) => o.kind)).not.toContain('MutatingWebhookConfiguration');
   });
 
   it('kata-deploy left on while the CoCo chart installs it: two owners', () => {
@@ -107,6 +107,19 @@ describe('peerpods chart stand-in', () => {
     await advertisePodVms(client, ['aks-system-1', 'gone'], 10);
     expect(patches).toEqual([{ name: 'aks-system-1', status: { capacity: { 'kata.peerpods.io/vm': '10' }, allocatable: { 'kata.peerpods.io/vm': '10' } } }]);
   });
+});
+
+it("the peer-pods webhook's mutation: a kata-remote pod asks for one pod VM instead of CPU and memory, other pods are left alone", () => {
+  const pod = (runtimeClassName?: string) => ({
+    spec: { runtimeClassName, initContainers: [{ name: 'init', resources: { requests: { cpu: '1' } } }], containers: [{ name: 'a', resources: { limits: { memory: '1Gi' } } }, { name: 'b' }] },
+  });
+  expect(peerPodsWebhookPatch(pod('kata-remote'), 'kata-remote', 'kata.peerpods.io/vm')).toEqual([
+    { op: 'add', path: '/spec/initContainers/0/resources', value: {} },
+    { op: 'add', path: '/spec/containers/0/resources', value: { requests: { 'kata.peerpods.io/vm': '1' }, limits: { 'kata.peerpods.io/vm': '1' } } },
+    { op: 'add', path: '/spec/containers/1/resources', value: {} },
+  ]);
+  expect(peerPodsWebhookPatch(pod('kata-qemu-coco-dev'), 'kata-remote', 'kata.peerpods.io/vm')).toEqual([]);
+  expect(peerPodsWebhookPatch(pod(), 'kata-remote', 'kata.peerpods.io/vm')).toEqual([]);
 });
 
 describe('cert-manager: the real chart, rendered with Helm 4 from github.com/cert-manager/cert-manager', () => {

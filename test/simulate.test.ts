@@ -10,7 +10,11 @@ import { repoRoot } from './support/tools';
 const shipped = listEnvironments(repoRoot());
 
 /** What the azure-peer-pods run leaves in the cluster: each node's kata.peerpods.io/vm and LoadBalancer addresses. */
-const peerPods = { podVms: new Map<string, { worker: boolean; podVms?: string }>(), loadBalancers: new Map<string, string | undefined>() };
+const peerPods = {
+  podVms: new Map<string, { worker: boolean; podVms?: string }>(),
+  loadBalancers: new Map<string, string | undefined>(),
+  kataRemotePods: [] as { node: string; requests: unknown }[],
+};
 
 beforeAll(() => {
   for (const name of shipped) {
@@ -21,6 +25,10 @@ beforeAll(() => {
               for (const n of await client.list('v1', 'Node')) {
                 const podVms = (n.status?.allocatable as Record<string, string> | undefined)?.['kata.peerpods.io/vm'];
                 peerPods.podVms.set(n.metadata.name, { worker: n.metadata.labels?.['node.kubernetes.io/worker'] === '', ...(podVms === undefined ? {} : { podVms }) });
+              }
+              for (const p of (await client.list('v1', 'Pod')).filter((x) => x.spec?.runtimeClassName === 'kata-remote')) {
+                const containers = p.spec?.containers as { resources?: { requests?: unknown } }[];
+                peerPods.kataRemotePods.push({ node: String(p.spec?.nodeName), requests: containers[0].resources?.requests });
               }
               for (const s of (await client.list('v1', 'Service')).filter((x) => x.spec?.type === 'LoadBalancer')) {
                 peerPods.loadBalancers.set(`${s.metadata.namespace}/${s.metadata.name}`, (s.status?.loadBalancer as { ingress?: { ip: string }[] } | undefined)?.ingress?.[0]?.ip);
@@ -58,7 +66,7 @@ it('aks-cvm dev copy: the privileged MAA attestation Job completes on the confid
   expect((await result('aks-cvm')).synced).not.toContain('Job coco-demo-maa-attestation/maa-attestation');
 });
 
-it('azure-peer-pods: CAA advertises pod VMs on the worker pool only, the KBS internal load balancer gets its fixed address', async () => {
+it('azure-peer-pods: CAA advertises pod VMs on the worker pool only, the webhook makes kata-remote pods ask for one, the KBS internal load balancer gets its fixed address', async () => {
   const r = await result('azure-peer-pods');
   expect(r.failures).toEqual([]);
   // The real cert-manager chart (CRDs included) and the peerpods stand-in were synced.
@@ -68,5 +76,8 @@ it('azure-peer-pods: CAA advertises pod VMs on the worker pool only, the KBS int
   expect(nodes.filter((n) => !n.worker).length).toBeGreaterThan(0); // the KBS pool
   // limitPerNode of the environment file, as PEERPODS_LIMIT_PER_NODE.
   for (const n of nodes) expect(n).toEqual(n.worker ? { worker: true, podVms: '10' } : { worker: false });
+  // The peer-pods webhook's mutation: one pod VM each, instead of CPU and memory, on a CAA node.
+  expect(peerPods.kataRemotePods.length).toBeGreaterThan(0);
+  for (const p of peerPods.kataRemotePods) expect({ requests: p.requests, onWorker: peerPods.podVms.get(p.node)?.worker }).toEqual({ requests: { 'kata.peerpods.io/vm': '1' }, onWorker: true });
   expect(Object.fromEntries(peerPods.loadBalancers)).toEqual({ 'coco-tenant/kbs-vnet': '10.0.3.250' });
 });

@@ -10,6 +10,7 @@
 import type { K8sObject } from '../shared/k8s-object';
 import { KubeError, type KubeClient, type KubeObject } from './kube-client';
 import { isHook, syncSteps } from './argo-order';
+import type { AdmissionServer } from './admission-server';
 import { binaryVersion } from './binaries';
 import { chartStandIn, type ChartFailure, type ChartStandIn } from './platform-charts';
 import { idOf, waitHealthy, type WaitOptions } from './wait-healthy';
@@ -35,6 +36,8 @@ export interface ArgoSimulatorOptions {
   readonly log?: (line: string) => void;
   /** Kubernetes version Helm renders external charts for. @default the pinned kube-apiserver's */
   readonly kubeVersion?: string;
+  /** Answers the admission webhooks of chart stand-ins. @default none (stand-ins install no webhook) */
+  readonly admission?: AdmissionServer;
 }
 
 /** What an Application syncs, decided before its sync wave starts. */
@@ -150,7 +153,7 @@ export class ArgoSimulator {
     }
     let standIn: ChartStandIn;
     try {
-      standIn = chartStandIn(app, { applications: this.applications(), kubeVersion: this.opts.kubeVersion ?? binaryVersion('kube-apiserver') });
+      standIn = chartStandIn(app, { applications: this.applications(), kubeVersion: this.opts.kubeVersion ?? binaryVersion('kube-apiserver'), admission: this.opts.admission });
     } catch (e) {
       this.failures.push({ application: name, object: `Application ${name}`, reasons: [String((e as Error).message)] });
       await this.setHealth(app, 'Degraded', 'chart not simulated');

@@ -17,11 +17,9 @@ export interface ControlPlaneCertificates {
   readonly serviceAccountPub: string;
 }
 
-/** Writes the files into `dir` and returns their paths. */
-export function makeCertificates(dir: string): ControlPlaneCertificates {
-  const openssl = binary('openssl');
-  const run = (args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const files = {
+/** Paths of the files in a control plane's folder `dir`. */
+export function certificateFiles(dir: string): ControlPlaneCertificates {
+  return {
     caCert: join(dir, 'ca.crt'),
     caKey: join(dir, 'ca.key'),
     servingCert: join(dir, 'apiserver.crt'),
@@ -29,6 +27,13 @@ export function makeCertificates(dir: string): ControlPlaneCertificates {
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub'),
   };
+}
+
+/** Writes the files into `dir` and returns their paths. */
+export function makeCertificates(dir: string): ControlPlaneCertificates {
+  const openssl = binary('openssl');
+  const run = (args: string[]) => execFileSync(openssl, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const files = certificateFiles(dir);
   // EC P-256 keys: generated in milliseconds, accepted by every component.
   run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=simulate-ca', '-keyout', files.caKey, '-out', files.caCert]);
   writeFileSync(join(dir, 'apiserver.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n');

@@ -9,6 +9,7 @@ import { buildManifests, DIST_PATH } from '../k8s/bundle';
 import type { K8sObject } from '../shared/k8s-object';
 import { clusterNodes } from '../shared/cluster-nodes';
 import { BOOTSTRAP_FOLDER } from '../shared/components';
+import { AdmissionServer } from './admission-server';
 import { ArgoSimulator } from './argo-apply';
 import { checkCluster } from './checks';
 import { clusterProvides } from './cluster-provides';
@@ -103,6 +104,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const client = cp.client;
   const provisioner = new SimulatedProvisioner(client, new Set(provides.storageClasses.map((c) => String(c.provisioner))));
   const loadBalancers = new SimulatedLoadBalancers(client, loadBalancerProvider(env.config, env.name));
+  const admission = new AdmissionServer(cp.dir);
   let tSync = tReady;
   const synced: string[] = [];
   try {
@@ -124,6 +126,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     });
     provisioner.start();
     loadBalancers.start();
+    await admission.start();
 
     // The operator: Secrets as the docs say, before the first sync.
     const secrets = referencedSecrets(rendered);
@@ -133,7 +136,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     await opts.afterOperator?.(client);
 
     tSync = Date.now();
-    const argo = new ArgoSimulator({ client, folders, wait: opts.wait, assertAlive: () => cp.assertAlive(), log: (l) => log(`${env.name}: ${l}`) });
+    const argo = new ArgoSimulator({ client, folders, wait: opts.wait, assertAlive: () => cp.assertAlive(), log: (l) => log(`${env.name}: ${l}`), admission });
     await argo.bootstrap(folders.get(`${DIST_PATH}/${env.name}/${BOOTSTRAP_FOLDER}`) ?? []);
     synced.push(...argo.applied.map((o) => idOf(o)));
     for (const f of argo.failures) failures.push({ stage: f.application, object: f.object, reasons: f.reasons });
@@ -146,9 +149,11 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     await opts.afterSync?.(client);
     if (provisioner.lastError) log(`${env.name}: provisioner: ${provisioner.lastError}`);
     if (loadBalancers.lastError) log(`${env.name}: load balancers: ${loadBalancers.lastError}`);
+    for (const e of admission.errors) log(`${env.name}: admission webhook: ${e}`);
   } finally {
     provisioner.stop();
     loadBalancers.stop();
+    await admission.stop();
     await cp.stop();
   }
   const t1 = Date.now();

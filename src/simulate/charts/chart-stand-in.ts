@@ -3,6 +3,7 @@
  * the objects to sync, a check on the cluster as the sync wave finds it, and the chart's effects
  * once its workloads are healthy. Helpers to read the Application's Helm source.
  */
+import type { AdmissionServer } from '../admission-server';
 import type { KubeClient, KubeObject } from '../kube-client';
 
 export type Json = Record<string, unknown>;
@@ -24,6 +25,8 @@ export interface ChartContext {
   readonly applications: readonly KubeObject[];
   /** Kubernetes version of the cluster (`helm template --kube-version`, as Argo CD passes it). */
   readonly kubeVersion: string;
+  /** Where a stand-in's admission webhook is answered; without it a stand-in installs no webhook. @default none */
+  readonly admission?: AdmissionServer;
 }
 
 export interface ChartStandIn {

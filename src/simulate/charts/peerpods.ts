@@ -17,12 +17,15 @@
  * simulation runs the documented commands for it, as for the bundle's own Secrets). Once the DaemonSet is healthy, each node where a CAA pod runs gets the extended
  * resource `kata.peerpods.io/vm` = PEERPODS_LIMIT_PER_NODE, as CAA's node-status patcher does;
  * a DaemonSet on no node is a failure (CAA would create no pod VM anywhere).
- * Not made: the MutatingWebhookConfiguration (with failurePolicy Fail and no webhook server
- * behind it, it would refuse every pod of the simulated cluster), the Issuer and Certificate
- * (cert-manager's own webhook does not answer here either), RBAC, the PeerPod CRD.
+ * The webhook's MutatingWebhookConfiguration is made too, answered by the simulation's own
+ * admission server (admission-server.ts) with the webhook's mutation: kata-remote pods request one
+ * `kata.peerpods.io/vm` instead of CPU and memory, so they schedule only where CAA advertised them.
+ * Not made: the Issuer and Certificate (cert-manager's own webhook has no server behind it here),
+ * RBAC, the PeerPod CRD.
  * @see https://github.com/confidential-containers/cloud-api-adaptor/tree/v0.22.0/src/cloud-api-adaptor/install/charts/peerpods
  */
 import { CAA_DAEMON_SET, CAA_NODE_LABEL, CAA_SERVICE_ACCOUNT, PEERPOD_CTRL_SERVICE_ACCOUNT } from '../../shared/peer-pods';
+import type { JsonPatchOp } from '../admission-server';
 import type { KubeClient, KubeObject } from '../kube-client';
 import { COCO_CHART_REPO, kataDeployStandIn } from './kata-deploy';
 import {
@@ -64,7 +67,13 @@ const CHART_DEFAULTS: Json = {
   daemonset: { podLabels: {}, serviceAccount: { annotations: {} } },
   'kata-deploy': { enabled: true, shims: { remote: { enabled: true } } },
   resourceCtrl: { enabled: true, podLabels: {}, serviceAccount: { annotations: {} } },
-  webhook: { enabled: true, replicas: 2, namespaceOverride: 'peer-pods-webhook-system', certManager: { enabled: true } },
+  webhook: {
+    enabled: true,
+    replicas: 2,
+    namespaceOverride: 'peer-pods-webhook-system',
+    certManager: { enabled: true },
+    webhook: { targetRuntimeClass: 'kata-remote', podVMExtendedResource: PEERPODS_EXTENDED_RESOURCE, failurePolicy: 'Fail' },
+  },
 };
 
 /** providers/azure.yaml of the chart (for `helm.valueFiles: [providers/azure.yaml]`): the required keys, empty. */
@@ -228,6 +237,29 @@ export function peerpodsChartStandIn(app: KubeObject, ctx: ChartContext): ChartS
     // The real Deployment mounts webhook-server-cert, which cert-manager writes from the Certificate;
     // nothing issues it here, so the stand-in mounts nothing.
     objects.push(deployment('peer-pods-webhook-controller-manager', webhookNamespace, Number(valueAt(values, ['webhook', 'replicas']) ?? 2), 'peer-pods-webhook-controller-manager', { 'app.kubernetes.io/name': 'peer-pods-webhook', 'control-plane': 'controller-manager' }, {}, []));
+    if (ctx.admission) {
+      // The chart's MutatingWebhookConfiguration, answered by this process: the webhook Service's
+      // pods are kwok's and serve nothing, so clientConfig names the simulation's own server.
+      const runtimeClass = String(valueAt(values, ['webhook', 'webhook', 'targetRuntimeClass']));
+      const resource = String(valueAt(values, ['webhook', 'webhook', 'podVMExtendedResource']));
+      const url = ctx.admission.register('/mutate-v1-pod', (request) => peerPodsWebhookPatch(request.object ?? {}, runtimeClass, resource));
+      objects.push({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: 'peer-pods-webhook-mutating-webhook-configuration', labels: { ...STAND_IN_LABEL } },
+        webhooks: [
+          {
+            name: 'mwebhook.peerpods.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: String(valueAt(values, ['webhook', 'webhook', 'failurePolicy'])),
+            clientConfig: { url, caBundle: ctx.admission.caBundle },
+            rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+            namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [webhookNamespace, 'kube-system'] }] },
+          },
+        ],
+      });
+    }
   }
   const kataDeploy = valueAt(values, ['kata-deploy', 'enabled']) !== false ? kataDeployStandIn(namespace, release, ['remote']) : undefined;
   if (kataDeploy) objects.push(...kataDeploy.objects);
@@ -249,6 +281,23 @@ export function peerpodsChartStandIn(app: KubeObject, ctx: ChartContext): ChartS
       return failures;
     },
   };
+}
+
+/**
+ * The peer-pods webhook's mutation (webhook/pkg/mutating_webhook, remove-resourcespec.go): a pod of
+ * the target RuntimeClass loses every container's resources, and its first container requests and
+ * limits one `kata.peerpods.io/vm`, so that the scheduler places it only where CAA advertised pod VMs.
+ */
+export function peerPodsWebhookPatch(pod: Record<string, unknown>, runtimeClass: string, resource: string): JsonPatchOp[] {
+  const spec = (pod.spec ?? {}) as Json;
+  if (spec.runtimeClassName !== runtimeClass) return [];
+  const containers = Array.isArray(spec.containers) ? spec.containers : [];
+  const inits = Array.isArray(spec.initContainers) ? spec.initContainers : [];
+  if (containers.length === 0) return [];
+  return [
+    ...inits.map((_, i): JsonPatchOp => ({ op: 'add', path: `/spec/initContainers/${i}/resources`, value: {} })),
+    ...containers.map((_, i): JsonPatchOp => ({ op: 'add', path: `/spec/containers/${i}/resources`, value: i === 0 ? { requests: { [resource]: '1' }, limits: { [resource]: '1' } } : {} })),
+  ];
 }
 
 /** The cert-manager CRDs the webhook's Issuer and Certificate need, as Argo CD's dry run reports their absence. */
