@@ -132,11 +132,11 @@ describe('azure-peer-pods: the peerpods Application', () => {
 describe('azure-peer-pods: cert-manager', () => {
   const certManager = app('cert-manager');
 
-  it('is the pinned OCI chart with CRDs kept, leader election in its own namespace, images set', () => {
+  it('is the pinned OCI chart with CRDs kept, leader election in its own namespace, no aggregation into admin/edit/view, images set', () => {
     expect(source(certManager)).toMatchObject({ repoURL: CERT_MANAGER_CHART, path: '.', targetRevision: 'v1.21.2', helm: { releaseName: 'cert-manager' } });
     const v = values(certManager);
     expect(v.crds).toEqual({ enabled: true, keep: true });
-    expect(v.global).toEqual({ leaderElection: { namespace: 'cert-manager' } });
+    expect(v.global).toEqual({ leaderElection: { namespace: 'cert-manager' }, rbac: { aggregateClusterRoles: false } });
     expect((certManager.spec as Json).destination).toMatchObject({ namespace: 'cert-manager' });
     const slots = imageSlots([certManager]).map((s) => s.image);
     expect(slots).toEqual(['controller', 'webhook', 'cainjector', 'acmesolver', 'startupapicheck'].map((c) => `quay.io/jetstack/cert-manager-${c}:v1.21.2`));

@@ -65,6 +65,9 @@ export interface CertManagerApplicationProps {
  *   Application is deleted or pruned.
  * - `global.leaderElection.namespace: cert-manager`: the default is kube-system, which would put
  *   leader-election Roles there and make the project grant a namespace the bundle does not own.
+ * - `global.rbac.aggregateClusterRoles: false`: by default the chart aggregates its edit and view
+ *   roles into the cluster's `admin`, `edit` and `view` ClusterRoles, so every namespace editor
+ *   could create Issuers and Certificates; here only Argo CD (the peerpods chart) needs to.
  * - every image set explicitly at the chart's version (review shows them, pin-images pins them).
  * The defaults already run restricted (non-root, read-only root file system, no capabilities,
  * RuntimeDefault seccomp), so its namespace enforces Pod Security `restricted`.
@@ -89,7 +92,7 @@ export class CertManagerApplication extends Construct {
       labels: props.labels,
       values: {
         crds: { enabled: true, keep: true },
-        global: { leaderElection: { namespace: props.namespace ?? CERT_MANAGER_NAMESPACE } },
+        global: { leaderElection: { namespace: props.namespace ?? CERT_MANAGER_NAMESPACE }, rbac: { aggregateClusterRoles: false } },
         image: image(controller),
         ...Object.fromEntries(Object.entries(others).map(([key, name]) => [key, { image: image(name) }])),
       },
