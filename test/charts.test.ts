@@ -7,7 +7,8 @@ import { parseAllDocuments, parse } from 'yaml';
 import { buildChart, type ChartInput } from '../src/render/helm-chart';
 import { listFiles } from '../src/render/files';
 import type { K8sObject } from '../src/shared/k8s-object';
-import { makeTempRepo, runSynth } from './support/repo';
+import { runSynth } from './support/repo';
+import { renderedRepo } from './support/render-repo';
 import { runAsync } from './support/tools';
 
 /** Helm 4 (`helm`) and Helm 3 (`helm3`): the charts must work with both. */
@@ -63,10 +64,10 @@ function ciValues(repo: string): CiValues[] {
 }
 
 describe('rendered charts', () => {
-  const repo = makeTempRepo();
+  let repo = '';
   let cases: CiValues[] = [];
   beforeAll(() => {
-    expect(runSynth(repo).code).toBe(0);
+    repo = renderedRepo();
     cases = ciValues(repo);
   });
 

@@ -1,7 +1,7 @@
 // Shared by the render tests: a rendered temp repo, snapshots of every output, the compiled CLIs.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, makeTempRepo, runSynth, type CliResult } from './repo';
 import { repoRoot } from './tools';
@@ -9,8 +9,50 @@ import { SHIPPED_ENVIRONMENTS } from './shipped';
 
 export const ALL: readonly string[] = SHIPPED_ENVIRONMENTS;
 
-/** A temp repo that has been rendered once (the "previous output" the failure tests protect). */
+/** What a render of the unchanged shipped configuration writes besides config/. */
+const RENDER_OUTPUTS = ['dist', 'charts', 'cdktf.out'];
+
+/**
+ * The shipped configuration rendered once per test run (COCO_RENDER_CACHE, from globalSetup): the
+ * first caller renders it for real into the cache, later ones copy it. Every render-test file
+ * needs that "previous output", and a render costs about 0.8 s of CPU; a copy a few milliseconds.
+ * Workers racing on an empty cache each render, and the first rename wins.
+ */
+function cachedShippedRender(): string | undefined {
+  const cache = process.env.COCO_RENDER_CACHE;
+  if (!cache || !existsSync(cache)) return undefined;
+  const done = join(cache, 'shipped');
+  if (!existsSync(done)) {
+    const mine = join(cache, `rendering-${process.pid}`);
+    cpSync(join(repoRoot(), 'config'), join(mine, 'config'), { recursive: true });
+    const r = runSynth(mine);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    try {
+      renameSync(mine, done);
+    } catch {
+      rmSync(mine, { recursive: true, force: true });
+    }
+  }
+  return done;
+}
+
+/** A temp repo holding a render of the shipped configuration (the "previous output" the failure tests protect). */
 export function renderedRepo(): string {
+  const dir = makeTempRepo();
+  const cached = cachedShippedRender();
+  if (cached) {
+    for (const out of RENDER_OUTPUTS) cpSync(join(cached, out), join(dir, out), { recursive: true, preserveTimestamps: true });
+    return dir;
+  }
+  const r = runSynth(dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return dir;
+}
+
+/** A temp repo rendered by its own synth run, never a copy (for tests about rendering itself). */
+export function freshlyRenderedRepo(): string {
   const dir = makeTempRepo();
   const r = runSynth(dir);
   expect(r.stderr).toBe('');
