@@ -107,6 +107,7 @@ describe('aks-peer-pods stack', () => {
         'pod_vms_nsg_allow_kbs',
         'pod_vms_nsg_allow_vxlan_from_nodes',
         'pod_vms_nsg_allow_vxlan_to_nodes',
+        'pod_vms_nsg_deny_internet_outbound',
         'pod_vms_nsg_deny_vnet_inbound',
         'pod_vms_nsg_deny_vnet_outbound',
       ],
@@ -158,7 +159,7 @@ describe('aks-peer-pods stack', () => {
     expect(stack.json.output.pod_vm_subnet_id.value).toBe('${azurerm_subnet.pod_vms_subnet.id}');
   });
 
-  it('lets only the agent and tunnel in from the nodes, and only the KBS, the tunnel and HTTPS out', () => {
+  it('lets only the agent and tunnel in from the nodes, and only the KBS, the tunnel and HTTPS out (Azure\'s default Internet allow overridden)', () => {
     const rules = Object.values(resourcesOf(stack, 'azurerm_network_security_rule'))
       .sort((a, b) => String(a.direction).localeCompare(String(b.direction)) || Number(a.priority) - Number(b.priority))
       .map((r) => [r.direction, r.priority, r.access, r.protocol, r.destination_port_range, r.source_address_prefix, r.destination_address_prefix]);
@@ -170,6 +171,7 @@ describe('aks-peer-pods stack', () => {
       ['Outbound', 110, 'Allow', 'Udp', '4789', '10.0.4.0/24', '10.0.2.0/24'],
       ['Outbound', 120, 'Allow', 'Tcp', '443', '10.0.4.0/24', 'Internet'],
       ['Outbound', 4000, 'Deny', '*', '*', '*', 'VirtualNetwork'],
+      ['Outbound', 4010, 'Deny', '*', '*', '*', 'Internet'],
     ]);
     expect(resourcesOf(stack, 'azurerm_subnet_network_security_group_association').pod_vms_subnet_nsg).toEqual({
       subnet_id: '${azurerm_subnet.pod_vms_subnet.id}',

@@ -45,6 +45,11 @@ function podVmRules(p: PodVmNsgProps): NsgRule[] {
     // 168.63.129.16 (DNS, VM agent ready signal) are not subject to this rule (only to the
     // AzurePlatform* service tags), so pod VMs still resolve names and report ready.
     { name: 'deny-vnet-outbound', priority: 4000, direction: 'Outbound', access: 'Deny', protocol: '*', ports: '*', source: any, destination: { prefix: 'VirtualNetwork' } },
+    // Above the default AllowInternetOutBound (65001), without which the HTTPS rule would allow
+    // nothing extra: HTTPS is the only way out. The pod's own traffic leaves through the VXLAN
+    // tunnel and the node; the guest's IMDS (169.254.169.254: user data, the vTPM's AMD/Intel
+    // certificates) and Azure DNS are platform addresses NSGs do not filter.
+    { name: 'deny-internet-outbound', priority: 4010, direction: 'Outbound', access: 'Deny', protocol: '*', ports: '*', source: any, destination: { prefix: 'Internet' } },
   ];
 }
 
