@@ -7,7 +7,7 @@ import type { KubeClient, KubeObject } from '../src/simulate/kube-client';
 import { renderCertManager } from '../src/simulate/charts/cert-manager';
 import { advertisePodVms, missingCertManagerCrds, peerpodsChartStandIn, peerPodsWebhookPatch, peerpodsValueProblems } from '../src/simulate/charts/peerpods';
 import { healthOf } from '../src/simulate/health';
-import { assignAddress, loadBalancerProvider, usableInSubnet } from '../src/simulate/load-balancer';
+import { assignAddress, loadBalancerProvider, SimulatedLoadBalancers, usableInSubnet } from '../src/simulate/load-balancer';
 import { chartStandIn } from '../src/simulate/platform-charts';
 import { env } from './support/simulations';
 
@@ -168,5 +168,39 @@ describe('LoadBalancer Services', () => {
     expect(healthOf(svc({})).status).toBe('Progressing');
     expect(healthOf({ ...svc({}), status: { loadBalancer: { ingress: [{ ip: '10.0.3.250' }] } } }).status).toBe('Healthy');
     expect(healthOf({ ...svc({}), spec: { type: 'ClusterIP' } }).status).toBe('Healthy');
+  });
+
+  it('the controller: AKS sets the address with its events; where nothing serves load balancers, an event says why', async () => {
+    const run = async (provider: ReturnType<typeof loadBalancerProvider>, service: KubeObject) => {
+      const events: string[] = [];
+      const status: unknown[] = [];
+      const client = {
+        list: async () => [service],
+        create: async (e: KubeObject) => {
+          events.push(`${String(e.type)} ${String(e.reason)}: ${String(e.message)}`);
+          return e;
+        },
+        patchStatus: async (_o: KubeObject, s: unknown) => {
+          status.push(s);
+          return service;
+        },
+      } as unknown as KubeClient;
+      const controller = new SimulatedLoadBalancers(client, provider);
+      await controller.tick();
+      await controller.tick(); // once per Service version
+      return { events, status, error: controller.lastError };
+    };
+    const kbsVnet = svc({ ...internal, 'service.beta.kubernetes.io/azure-load-balancer-ipv4': '10.0.3.250' });
+    Object.assign(kbsVnet.metadata, { uid: 'u1', resourceVersion: '1' });
+    expect(await run(loadBalancerProvider(peerPodsEnv.config, 'azure-peer-pods'), kbsVnet)).toEqual({
+      events: ['Normal EnsuringLoadBalancer: Ensuring load balancer', 'Normal EnsuredLoadBalancer: Ensured load balancer'],
+      status: [{ loadBalancer: { ingress: [{ ip: '10.0.3.250', ipMode: 'VIP' }] } }],
+      error: undefined,
+    });
+    expect(await run(loadBalancerProvider(env('azure-tdx').config, 'azure-tdx'), kbsVnet)).toEqual({
+      events: ['Warning LoadBalancerPending: nothing in this cluster assigns load-balancer addresses: the kubeadm cluster (azure-tdx) runs no cloud controller manager; the Service stays <pending> and Argo CD reports it Progressing'],
+      status: [],
+      error: undefined,
+    });
   });
 });

@@ -7,8 +7,10 @@
  * the way Argo CD does: `helm template <release> --namespace <destination> --kube-version
  * <cluster> --include-crds` with the Application's values, with the real Helm 4 of the tools
  * cache. Its objects are then synced like any other (hooks, waves, the AppProject's whitelists).
- * Its controllers run as kwok pods: nothing issues certificates, and its admission webhooks
- * (failurePolicy Fail, on cert-manager's own kinds only) have no server behind them.
+ * Its controllers run as kwok pods: nothing issues certificates. Its admission webhooks
+ * (failurePolicy Fail, on cert-manager's own kinds) would have no server behind them: with the
+ * simulation's admission server their clientConfig names it instead, and it admits everything
+ * unchanged (cert-manager's own validation is not run; the CRD schemas are).
  * @see https://github.com/cert-manager/cert-manager/tree/master/deploy/charts/cert-manager
  */
 import { execFileSync } from 'node:child_process';
@@ -61,5 +63,15 @@ export function renderCertManager(app: KubeObject, ctx: Pick<ChartContext, 'kube
 }
 
 export function certManagerChart(app: KubeObject, ctx: ChartContext): ChartStandIn {
-  return { objects: renderCertManager(app, ctx) };
+  const objects = renderCertManager(app, ctx);
+  const admission = ctx.admission;
+  if (admission) {
+    for (const o of objects) {
+      if (o.kind !== 'MutatingWebhookConfiguration' && o.kind !== 'ValidatingWebhookConfiguration') continue;
+      for (const w of (o.webhooks ?? []) as Record<string, unknown>[]) {
+        w.clientConfig = { url: admission.register(`/cert-manager/${o.kind}/${String(w.name)}`, () => []), caBundle: admission.caBundle };
+      }
+    }
+  }
+  return { objects };
 }

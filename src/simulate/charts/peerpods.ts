@@ -65,7 +65,8 @@ const CHART_DEFAULTS: Json = {
   provider: 'libvirt',
   secrets: { mode: 'create', existingSecretName: '' },
   daemonset: { podLabels: {}, serviceAccount: { annotations: {} } },
-  'kata-deploy': { enabled: true, shims: { remote: { enabled: true } } },
+  // Its kata-deploy sub-chart installs the remote shim only (values.yaml shims).
+  'kata-deploy': { enabled: true },
   resourceCtrl: { enabled: true, podLabels: {}, serviceAccount: { annotations: {} } },
   webhook: {
     enabled: true,
