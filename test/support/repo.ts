@@ -39,7 +39,8 @@ export interface CliResult {
 export function runSynth(cwd: string, args: string[] = []): CliResult {
   const cli = join(repoRoot(), 'build/src/cli/synth.js');
   if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  // Through scripts/run-built.js, as `npm run synth` does: V8's code cache saves ~0.1 s of CPU per run.
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'scripts/run-built.js'), 'build/src/cli/synth.js', ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
