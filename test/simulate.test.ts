@@ -9,7 +9,7 @@ import { repoRoot } from './support/tools';
 
 const shipped = listEnvironments(repoRoot());
 
-/** What the azure-peer-pods run leaves in the cluster: each node's kata.peerpods.io/vm and LoadBalancer addresses. */
+/** What the azure-peer-pods run leaves in the cluster: each node's kata.peerpods.io/vm, the kata-remote pods' requests, the LoadBalancer addresses. */
 const peerPods = {
   podVms: new Map<string, { worker: boolean; podVms?: string }>(),
   loadBalancers: new Map<string, string | undefined>(),
