@@ -55,7 +55,7 @@ function envValues(json: unknown): Record<string, string> {
 beforeAll(async () => {
   cp = await ControlPlane.start({ serviceCidr: '10.96.0.0/12', podCidr: '10.244.0.0/16' });
   // What the bundles refer to and admission checks: the target namespace of the List, the runtime classes.
-  const setup = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}', ...['kata-qemu-coco-dev', 'kata-qemu-tdx'].map((c) => `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: ${c}}\nhandler: ${c}`)].join('\n---\n');
+  const setup = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}', ...['kata-qemu-coco-dev', 'kata-qemu-tdx', 'kata-remote'].map((c) => `apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata: {name: ${c}}\nhandler: ${c}`)].join('\n---\n');
   const r = kubectl(['create', '-f', '-'], setup);
   if (r.code !== 0) throw new Error(r.stderr);
 }, 180_000);
@@ -93,6 +93,7 @@ describe.each(listEnvironments(repoRoot()))('environment %s', (environment) => {
     expect(env).toMatchObject({ DEBUG: 'off', WORKERS: '0755', DRY_RUN: 'n', POSTGRESQL_ENABLE_LDAP: 'no', POSTGRESQL_PGAUDIT_LOG_CATALOG: 'off', BITNAMI_DEBUG: 'false' });
     const podSpecs = JSON.stringify(items.filter((i) => ['Deployment', 'CronJob', 'Pod', 'Job', 'StatefulSet'].includes(i.kind)));
     if (/coco-dev|bare-metal/.test(environment)) expect(podSpecs).toContain('"runtimeClassName":"kata-qemu-');
+    else if (environment === 'azure-peer-pods') expect(podSpecs).toContain('"runtimeClassName":"kata-remote"');
     else expect(podSpecs).not.toContain('runtimeClassName');
   });
 });

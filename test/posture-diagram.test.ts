@@ -9,8 +9,9 @@ import { buildManifests, type RenderedFolder } from '../src/k8s/bundle';
 import { podSpecOf } from '../src/render/pod-spec';
 import { mermaidId, postureDiagram } from '../src/render/posture-diagram';
 import { repoRoot } from './support/tools';
+import { SHIPPED_ENVIRONMENTS } from './support/shipped';
 
-const ENVIRONMENTS = ['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'];
+const ENVIRONMENTS = SHIPPED_ENVIRONMENTS;
 
 interface ParseResult {
   readonly ok: boolean;

@@ -15,10 +15,11 @@ import type { K8sObject } from '../src/shared/k8s-object';
 import { decodeInitdata, decodePolicyAnnotation } from './confidentialize-support';
 import { makeTempRepo, readEnvFile } from './support/repo';
 import { repoRoot } from './support/tools';
+import { SHIPPED_ENVIRONMENTS } from './support/shipped';
 
 type Json = Record<string, unknown>;
 
-const SHIPPED = ['aks-cvm', 'azure-tdx', 'azure-tdx-lab', 'bare-metal', 'coco-dev'];
+const SHIPPED = [...SHIPPED_ENVIRONMENTS];
 /** The agent policy generated from the pod's own rendered spec: only its containers can be created. */
 function generatedPolicy(p: PodView): string {
   return renderAgentPolicy({ pod: podPolicyInput(String(p.owner.metadata.namespace), p.spec as Parameters<typeof podPolicyInput>[1]) });
@@ -116,7 +117,7 @@ describe('shipped environments', () => {
     }
   });
 
-  it.each(SHIPPED)('%s: every Kata annotation decodes (base64, gunzip, TOML) to the policy generated from its pod spec and the KBS by ClusterIP', (name) => {
+  it.each(SHIPPED)('%s: every Kata annotation decodes (base64, gunzip, TOML) to the policy generated from its pod spec and the KBS by ClusterIP (peer pods: by its internal load balancer)', (name) => {
     const e = env(name);
     for (const p of pods([...workloads(name).values()].flat())) {
       const a = annotations(p);
@@ -125,7 +126,10 @@ describe('shipped environments', () => {
         expect(init.version).toBe('0.1.0');
         expect(init.policy).toBe(generatedPolicy(p));
         expect(init.policy).toMatch(/^default CreateContainerRequest := false/m);
-        const url = `${e.config.kbs.tlsSecretName ? 'https' : 'http'}://${e.config.kbs.serviceClusterIP}:8080`;
+        const scheme = e.config.kbs.tlsSecretName ? 'https' : 'http';
+        // A pod VM sits outside the cluster network: it reaches the KBS's internal load balancer.
+        const kbsAddress = e.config.infrastructure.peerPods?.kbsAddress ?? e.config.kbs.serviceClusterIP;
+        const url = `${scheme}://${kbsAddress}:8080`;
         // An HTTPS KBS from a private CA: the guest gets the CA certificate too (runtime.kbsCertificate).
         const cert = e.config.runtime.kbsCertificate;
         expect(init.aa).toEqual({ token_configs: { kbs: { url, ...(cert !== undefined ? { cert } : {}) } } });
