@@ -4,6 +4,8 @@ import { envProblems, readEnvFile } from './support/repo';
 import { loadEnvironment } from '../src/config/load';
 import { repoRoot } from './support/tools';
 import { peerPodsModel } from '../src/shared/peer-pods';
+import { environmentVersions } from '../src/render/environment-versions';
+import { VERSIONS } from '../src/shared/versions';
 
 const shipped = readEnvFile('azure-peer-pods');
 const F = 'config/environments/broken.yaml';
@@ -71,5 +73,16 @@ describe('aks-peer-pods rules', () => {
 
   it('errors carry the file name', () => {
     expect(envProblems(edited('kbsAddress: 10.0.3.250', 'kbsAddress: 10.0.9.1'))[0]).toMatch(new RegExp(`^${F}:\\d+:\\d+: `));
+  });
+
+  it('versions.json and POSTURE.md list the peerpods and cert-manager charts with their upstream support', () => {
+    const env = loadEnvironment(repoRoot(), 'azure-peer-pods');
+    const versions = environmentVersions(env.config);
+    const byVersion = (version: string) => versions.find((v) => v.version === version);
+    expect(byVersion(VERSIONS.peerpodsChart)).toMatchObject({ support: expect.stringContaining('CAA v0.22.0') });
+    expect(byVersion(VERSIONS.certManagerChart)).toMatchObject({ support: expect.stringContaining('until 1.23.0 is released') });
+    expect(versions.filter((v) => v.warning !== undefined)).toEqual([]);
+    // Only the peer-pods provider pins these charts.
+    expect(environmentVersions(loadEnvironment(repoRoot(), 'aks-cvm').config).map((v) => v.version)).not.toContain(VERSIONS.peerpodsChart);
   });
 });

@@ -6,7 +6,7 @@
  * notes. Argo CD never reads that file (no Application syncs `dist/<env>/` itself).
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { versionsInUse } from '../config/versions-in-use';
+import { pinnedVersionsInUse, versionsInUse } from '../config/versions-in-use';
 import { supportEndText, supportProblem } from '../shared/support';
 import { VERSIONS } from '../shared/versions';
 
@@ -34,6 +34,11 @@ function pinnedReleases(env: EnvironmentConfig): EnvironmentVersion[] {
   if (env.runtime.enabled) {
     pinned.push({ name: 'Kata Containers', version: VERSIONS.kata, support: matched });
     pinned.push({ name: 'Confidential Containers chart', version: VERSIONS.cocoChart, support: matched });
+  }
+  // Charts with a support table of their own (src/shared/support.ts PINNED_SUPPORT): peer pods.
+  for (const v of pinnedVersionsInUse(env)) {
+    const problem = supportProblem(v.component, v.version);
+    pinned.push({ name: v.name, version: v.version, support: supportEndText(v.component, v.version), ...(problem ? { warning: `needs ${problem.expected}` } : {}) });
   }
   return pinned;
 }
