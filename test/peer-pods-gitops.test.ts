@@ -253,7 +253,7 @@ describe('azure-peer-pods: initdata of pod VMs', () => {
     expect(model.kbsUrl).toBe('https://10.0.3.250:8080');
   });
 
-  it('INITDATA (pods without initdata) is base64 of gzipped TOML CAA parses: KBS URL, certificate, exec denied', () => {
+  it('INITDATA (pods without initdata) is base64 of gzipped TOML CAA parses: KBS URL, certificate, exec and streams denied', () => {
     const encoded = values(app('peerpods')).providerConfigs.azure.INITDATA;
     expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
     const toml = gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8');
@@ -265,6 +265,9 @@ describe('azure-peer-pods: initdata of pod VMs', () => {
     expect(aa.cert.trim()).toBe(CERT.trim());
     expect(doc.data['policy.rego']).toMatch(/^default ExecProcessRequest := false/m);
     expect(doc.data['policy.rego']).toMatch(/^default SetPolicyRequest := false/m);
+    // It knows no containers, but opens no streams either: no stdin, and no logs (runtime.allowContainerLogs is false).
+    expect(doc.data['policy.rego']).toMatch(/^default WriteStreamRequest := false/m);
+    expect(doc.data['policy.rego']).toMatch(/^default ReadStreamRequest := false/m);
     // Its digest is bound to no KBS resource: a pod relying on it is released nothing.
     const digest = initdataDigest(toml);
     const bound = resourceBindings(env).flatMap((b) => b.clients.map((c) => c.initdataDigest));

@@ -115,6 +115,13 @@ export interface AgentPolicyOptions {
    * @default false
    */
   readonly allowLogs?: boolean;
+  /**
+   * Without `pod`: still deny stdin (WriteStreamRequest) and let `allowLogs` decide about
+   * ReadStreamRequest, for a policy that knows no containers but should not open the streams
+   * either (the default initdata of peer-pod VMs).
+   * @default false: without `pod` both streams are allowed
+   */
+  readonly closeStreams?: boolean;
 }
 
 /**
@@ -160,7 +167,7 @@ function rules(options: AgentPolicyOptions): Rule[] {
       const allow = options.allowExec === true;
       return { name, allow, why: allow ? 'ALLOWED: dev only, the host can read everything in the container' : rule.why };
     }
-    if (options.pod === undefined) return { name, ...rule };
+    if (options.pod === undefined && !(options.closeStreams === true && (name === 'ReadStreamRequest' || name === 'WriteStreamRequest'))) return { name, ...rule };
     switch (name) {
       case 'CreateContainerRequest':
         return { name, allow: false, why: 'only the containers of the pod spec, see the rules below' };

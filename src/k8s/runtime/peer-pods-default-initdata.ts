@@ -6,8 +6,8 @@
  *
  * Same code as the demo pods' initdata (src/confidentialize/target.ts): the KBS URL a pod VM can
  * reach (the internal load balancer, https://<kbsAddress>:8080) and runtime.kbsCertificate in
- * aa.toml and cdh.toml, and the bundle's agent policy with exec, SetPolicy (the host cannot swap
- * it), diagnostics and iptables denied. That policy cannot inspect containers it does not know,
+ * aa.toml and cdh.toml, and the bundle's agent policy with exec, stdin, SetPolicy (the host cannot
+ * swap it), diagnostics and iptables denied, and `kubectl logs` only with runtime.allowContainerLogs. That policy cannot inspect containers it does not know,
  * so the KBS binds no resource to this document's digest (src/k8s/kbs/resource-binding.ts binds
  * only rendered pods and kbs.resourcePolicy.externalWorkloads): a pod that relies on it attests,
  * but is released nothing. Workloads that need keys bring their own initdata (`npx confidentialize`).
@@ -19,7 +19,7 @@ import { guestKbsUrl } from '../../confidentialize/target';
 
 /** The default initdata TOML of `env`'s pod VMs. */
 export function peerPodsDefaultInitdataToml(env: LoadedEnvironment): string {
-  return renderInitdata({ kbsUrl: guestKbsUrl(env), kbsCertificate: env.config.runtime.kbsCertificate, policy: renderAgentPolicy({ allowExec: false }) });
+  return renderInitdata({ kbsUrl: guestKbsUrl(env), kbsCertificate: env.config.runtime.kbsCertificate, policy: renderAgentPolicy({ allowExec: false, closeStreams: true, allowLogs: env.config.runtime.allowContainerLogs }) });
 }
 
 /**
