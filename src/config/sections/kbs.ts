@@ -54,7 +54,7 @@ const Measurement = Obj(
       pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+){0,2}$',
       [EXPECTED_KEYWORD]: 'a claim path of 1 to 3 dot-separated names such as quote.body.mr_td or tpm.pcr11',
       description:
-        'Claim of the TEE evidence, relative to the TEE, as the Trustee v0.21 verifiers name them (az-tdx-vtpm: tpm.pcr00 ... tpm.pcr23, quote.body.mr_td; tdx: quote.body.mr_td, quote.body.rtmr_0 ... rtmr_3; snp: measurement). docs/kbs.md says how to read them from a trusted node.',
+        'Claim of the TEE evidence, relative to the TEE, as the Trustee v0.21 verifiers name them (az-tdx-vtpm: tpm.pcr00 ... tpm.pcr23, quote.body.mr_td; az-snp-vtpm: tpm.pcr00 ... tpm.pcr23 (its verifier reports the SNP measurement in base64, which these hex values cannot name); tdx: quote.body.mr_td, quote.body.rtmr_0 ... rtmr_3; snp: measurement). docs/kbs.md says how to read them from a trusted node.',
     }),
     values: Type.Array(Type.String({ pattern: '^[0-9a-f]+$', [EXPECTED_KEYWORD]: 'lowercase hex, as the verifier reports it' }), {
       minItems: 1,
