@@ -85,4 +85,13 @@ describe('aks-peer-pods rules', () => {
     // Only the peer-pods provider pins these charts.
     expect(environmentVersions(loadEnvironment(repoRoot(), 'aks-cvm').config).map((v) => v.version)).not.toContain(VERSIONS.peerpodsChart);
   });
+
+  it('az-snp-vtpm reference values name vTPM PCRs', () => {
+    const withMeasurement = (claim: string) =>
+      edited('    acceptUnmeasured:\n', `    measurements:\n      - tee: az-snp-vtpm\n        claim: ${claim}\n        values: [${'ab'.repeat(32)}]\n    acceptUnmeasuredX:\n`).replace(/    acceptUnmeasuredX:\n      reason: .*\n/, '');
+    expect(envProblems(withMeasurement('tpm.pcr04'))).toEqual([]);
+    expect(envProblems(withMeasurement('measurement')).map((p) => p.replace(/^[^ ]+ /, ''))).toEqual([
+      '/kbs/attestation/measurements/0/claim: expected a vTPM PCR claim tpm.pcr00 ... tpm.pcr23 (the az-snp-vtpm verifier reports the SNP measurement in base64), found string "measurement"',
+    ]);
+  });
 });

@@ -13,6 +13,11 @@ export function checkKbsAttestation(env: EnvironmentConfig, report: Report): voi
 
   attestation.measurements.forEach((m, i) => {
     if (!tees.includes(m.tee)) report(`/kbs/attestation/measurements/${i}/tee`, `one of kbs.attestation.tees (${tees.join(', ') || 'none'})`, m.tee);
+    // Trustee's az-snp-vtpm verifier reports the SNP report fields in base64 and the vTPM PCRs in
+    // hex: only the PCRs can be named by these lowercase-hex values.
+    if (m.tee === 'az-snp-vtpm' && !/^tpm\.pcr(0[0-9]|1[0-9]|2[0-3])$/.test(m.claim)) {
+      report(`/kbs/attestation/measurements/${i}/claim`, 'a vTPM PCR claim tpm.pcr00 ... tpm.pcr23 (the az-snp-vtpm verifier reports the SNP measurement in base64)', m.claim);
+    }
   });
   const unmeasured = tees.filter((tee) => tee !== 'sample' && !attestation.measurements.some((m) => m.tee === tee));
   if (attestation.acceptUnmeasured !== undefined) {
