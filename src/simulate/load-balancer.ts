@@ -14,6 +14,7 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { peerPodsModel } from '../shared/peer-pods';
 import type { KubeClient, KubeObject } from './kube-client';
+import { PollingController } from './polling-controller';
 
 export const LB_IPV4_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-ipv4';
 export const LB_INTERNAL_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
@@ -84,37 +85,20 @@ export function assignAddress(svc: KubeObject, azure: NonNullable<LoadBalancerPr
 }
 
 /** Plays AKS's service controller (or says that nothing does) for every Service of type LoadBalancer. */
-export class SimulatedLoadBalancers {
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
+export class SimulatedLoadBalancers extends PollingController {
   private readonly handled = new Set<string>();
   private events = 0;
-  lastError: string | undefined;
 
   constructor(
     private readonly client: KubeClient,
     private readonly provider: LoadBalancerProvider,
-  ) {}
-
-  start(intervalMs = 300): void {
-    this.timer = setInterval(() => void this.tick(), intervalMs);
+  ) {
+    super();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const services = (await this.client.list('v1', 'Service')).filter((s) => s.spec?.type === 'LoadBalancer');
-      for (const svc of services) await this.serve(svc, services.indexOf(svc));
-    } catch (e) {
-      this.lastError = e instanceof Error ? e.message : String(e);
-    } finally {
-      this.busy = false;
-    }
+  protected async pass(): Promise<void> {
+    const services = (await this.client.list('v1', 'Service')).filter((s) => s.spec?.type === 'LoadBalancer');
+    for (const svc of services) await this.serve(svc, services.indexOf(svc));
   }
 
   private async serve(svc: KubeObject, index: number): Promise<void> {

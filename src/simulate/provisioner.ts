@@ -7,46 +7,28 @@
  * Claims of any other class stay Pending, as they would on the real cluster.
  */
 import { KubeError, type KubeClient, type KubeObject } from './kube-client';
+import { PollingController } from './polling-controller';
 
 const PROVISIONER_ANNOTATION = 'volume.kubernetes.io/storage-provisioner';
 const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
 
 type Json = Record<string, unknown>;
 
-export class SimulatedProvisioner {
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
+export class SimulatedProvisioner extends PollingController {
   private readonly done = new Set<string>();
-  /** The last error of a pass, if any. */
-  lastError: string | undefined;
 
   constructor(
     private readonly client: KubeClient,
     /** Provisioner names served (those of the provided StorageClasses). */
     private readonly provisioners: ReadonlySet<string>,
-  ) {}
-
-  start(intervalMs = 300): void {
-    this.timer = setInterval(() => void this.tick(), intervalMs);
+  ) {
+    super();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  /** One pass over all claims; errors are retried on the next pass. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const claims = await this.client.list('v1', 'PersistentVolumeClaim');
-      for (const claim of claims) await this.provision(claim);
-    } catch (e) {
-      // The API server may be busy or stopping: the next pass retries; the error is kept for reports.
-      this.lastError = e instanceof Error ? e.message : String(e);
-    } finally {
-      this.busy = false;
-    }
+  /** One pass over all claims. */
+  protected async pass(): Promise<void> {
+    const claims = await this.client.list('v1', 'PersistentVolumeClaim');
+    for (const claim of claims) await this.provision(claim);
   }
 
   private async provision(claim: KubeObject): Promise<void> {
