@@ -24,7 +24,7 @@ export function peerPodsPosture(config: EnvironmentConfig, environment: string):
     `- Pod-VM image: \`${pp.podVm.imageId}\`.`,
     `- cloud-api-adaptor's Azure identity: ${identity}.`,
     `- Pod VMs reach the KBS at \`${model.kbsUrl}\` (internal load balancer in subnet \`${model.names.kbsSubnet}\`, admitting \`${model.podVmSubnetCidr}\` only).`,
-    `- Pod-VM NSG: in TCP ${POD_VM_AGENT_PORT} and UDP ${POD_VM_VXLAN_PORT} from the nodes (\`${model.nodeSubnetCidr}\`); out to the KBS, the nodes (UDP ${POD_VM_VXLAN_PORT}) and TCP 443 to the Internet.`,
+    `- Pod-VM NSG: in TCP ${POD_VM_AGENT_PORT} and UDP ${POD_VM_VXLAN_PORT} from the nodes (\`${model.nodeSubnetCidr}\`); out only to the KBS, the nodes (UDP ${POD_VM_VXLAN_PORT}) and TCP 443 on the Internet.`,
     '',
   ];
 }
