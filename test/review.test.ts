@@ -52,11 +52,12 @@ describe('npm run review on a git repository', () => {
     const clone = join(mkdtempSync(join(tmpdir(), 'coco-review-test-')), 'repo');
     execFileSync('git', ['clone', '--quiet', repoRoot(), clone]);
     symlinkSync(join(repoRoot(), 'node_modules'), join(clone, 'node_modules'));
-    execFileSync(process.execPath, [join(repoRoot(), 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: clone });
+
     const env = join(clone, 'config/environments/coco-dev.yaml');
     writeFileSync(env, readFileSync(env, 'utf8').replace('workloads:\n  namespace: coco-demo', 'workloads:\n  namespace: coco-demo-two'));
 
-    const r = spawnSync(process.execPath, ['build/src/cli/review.js', 'HEAD'], { cwd: clone, encoding: 'utf8' });
+    // As `npm run review` runs it in a fresh clone: run-built.js transpiles the clone's sources first.
+    const r = spawnSync(process.execPath, ['scripts/run-built.js', 'build/src/cli/review.js', 'HEAD'], { cwd: clone, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Rendered output compared with HEAD:');
@@ -67,7 +68,7 @@ describe('npm run review on a git repository', () => {
     expect(r.stdout).not.toMatch(/^fleet$/m);
     expect(r.stdout).not.toContain('ApplicationSet/');
 
-    const bad = spawnSync(process.execPath, ['build/src/cli/review.js', 'no-such-ref'], { cwd: clone, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['scripts/run-built.js', 'build/src/cli/review.js', 'no-such-ref'], { cwd: clone, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('error: command line: -: expected a git commit, branch or tag, found "no-such-ref"');
     // The worktree is gone again.
