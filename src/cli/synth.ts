@@ -8,7 +8,7 @@ import { commandLineError, parseArgs, type CommandSpec } from './args';
 import { exitOnUserError } from './load-or-exit';
 import { resolveEnvironmentNames, type LoadedEnvironment } from '../config/load';
 import { loadAllEnvironments } from '../config/load-all';
-import { render, RenderValidationError } from '../render/render';
+import type * as Render from '../render/render';
 import { FLEET_SCHEMA_FILE, fleetSchemaJson, SCHEMA_FILE, schemaJson } from '../config/schema-file';
 import { staleReviewWarning } from '../shared/support';
 
@@ -61,6 +61,9 @@ function main(): void {
   // has finished or rolled back and removed its staging folder; without one it would kill the
   // process halfway and leave a .render-* folder behind.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(128 + constants.signals[signal]));
+  // Loaded only once the environment files are known to be good: cdktf, the azurerm bindings and
+  // cdk8s-plus are most of the start-up, and --list, --help and a bad file never need them.
+  const { render, RenderValidationError } = require('../render/render') as typeof Render;
   try {
     const summary = exitOnUserError(() => render({ root, environments, only, dryRun, files: { [SCHEMA_FILE]: schemaJson(), [FLEET_SCHEMA_FILE]: fleetSchemaJson() } }));
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
