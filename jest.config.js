@@ -10,7 +10,7 @@ module.exports = {
   // one worker on 2 cores the machine idles half the time; four keep both cores busy.
   maxWorkers: 4,
   setupFiles: ['<rootDir>/test/support/go-gc.js'],
-  globalSetup: '<rootDir>/test/support/render-cache-setup.js',
-  globalTeardown: '<rootDir>/test/support/render-cache-teardown.js',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

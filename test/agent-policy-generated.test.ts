@@ -2,7 +2,7 @@
 // real opa on inputs shaped like the ttRPC requests the Kata 4.0 agent serialises
 // (src/agent/src/policy.rs): only the pod's containers and the pause container may be created,
 // files may be copied only into the shim's shared folder, stdin and (by default) logs are denied.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentPolicyProblems, podPolicyInput, renderAgentPolicy, type AgentPolicyOptions } from '../src/confidentialize/agent-policy';
@@ -29,12 +29,17 @@ function policyFile(options: AgentPolicyOptions): string {
 /** The decision of `rule` for `input` (undefined input: none at all). */
 export function decide(file: string, rule: string, input?: unknown): boolean {
   const args = ['eval', '--format', 'json', '--data', file];
-  if (input !== undefined) {
-    const inputFile = join(mkdtempSync(join(tmpdir(), 'agent-input-')), 'input.json');
-    writeFileSync(inputFile, JSON.stringify(input));
-    args.push('--input', inputFile);
+  const inputDir = input !== undefined ? mkdtempSync(join(tmpdir(), 'agent-input-')) : undefined;
+  if (inputDir !== undefined) {
+    writeFileSync(join(inputDir, 'input.json'), JSON.stringify(input));
+    args.push('--input', join(inputDir, 'input.json'));
   }
-  const r = run('opa', [...args, `data.agent_policy.${rule}`]);
+  let r: ReturnType<typeof run>;
+  try {
+    r = run('opa', [...args, `data.agent_policy.${rule}`]);
+  } finally {
+    if (inputDir !== undefined) rmSync(inputDir, { recursive: true, force: true });
+  }
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const value = (JSON.parse(r.stdout) as { result?: { expressions: { value: unknown }[] }[] }).result?.[0]?.expressions[0]?.value;

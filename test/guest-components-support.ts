@@ -96,7 +96,7 @@ export function removeFakeNodes(): void {
 
 /** A fake node: `host` is its root; the installer sees it through HOST_ROOT. */
 export class FakeNode {
-  readonly dir = mkdtempSync(join(tmpdir(), 'gc-node-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'gc-'));
   readonly host = join(this.dir, 'host');
   readonly payload = join(this.dir, 'payload');
   readonly config = join(this.dir, 'config');
