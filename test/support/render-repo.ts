@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashTree, makeTempRepo, runSynth, type CliResult } from './repo';
+import { hashTree, makeTempRepo, runSynth, runSynthProcess, type CliResult } from './repo';
 import { repoRoot } from './tools';
 import { SHIPPED_ENVIRONMENTS } from './shipped';
 
@@ -25,7 +25,8 @@ function cachedShippedRender(): string | undefined {
   if (!existsSync(done)) {
     const mine = join(cache, `rendering-${process.pid}`);
     cpSync(join(repoRoot(), 'config'), join(mine, 'config'), { recursive: true });
-    const r = runSynth(mine);
+    // The real command, as its own process: what every copy then stands for.
+    const r = runSynthProcess(mine);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     try {
@@ -51,10 +52,10 @@ export function renderedRepo(): string {
   return dir;
 }
 
-/** A temp repo rendered by its own synth run, never a copy (for tests about rendering itself). */
+/** A temp repo rendered by its own synth process, never a copy (for tests about rendering itself). */
 export function freshlyRenderedRepo(): string {
   const dir = makeTempRepo();
-  const r = runSynth(dir);
+  const r = runSynthProcess(dir);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return dir;

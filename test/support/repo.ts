@@ -9,6 +9,7 @@ import { listFiles } from '../../src/render/files';
 import { repoRoot } from './tools';
 import { loadEnvironment } from '../../src/config/load';
 import { formatProblem, UserInputError } from '../../src/config/errors';
+import { runSynthInProcess } from './synth-in-process';
 
 /** Temp repos of the test file that imports this module, removed after its last test. */
 const created: string[] = [];
@@ -35,8 +36,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the compiled synth CLI with `cwd` as the repository root. */
+/** Runs the synth command with `cwd` as the repository root, in this process (synth-in-process.ts). */
 export function runSynth(cwd: string, args: string[] = []): CliResult {
+  return runSynthInProcess(cwd, args);
+}
+
+/** Runs the compiled synth CLI as its own process, as `npm run synth` does, with `cwd` as the repository root. */
+export function runSynthProcess(cwd: string, args: string[] = []): CliResult {
   const cli = join(repoRoot(), 'build/src/cli/synth.js');
   if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build (npm test does)`);
   // Through scripts/run-built.js, as `npm run synth` does: V8's code cache saves ~0.1 s of CPU per run.
