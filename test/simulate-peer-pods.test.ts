@@ -7,7 +7,8 @@ import type { KubeClient, KubeObject } from '../src/simulate/kube-client';
 import { renderCertManager } from '../src/simulate/charts/cert-manager';
 import { advertisePodVms, missingCertManagerCrds, peerpodsChartStandIn, peerPodsWebhookPatch, peerpodsValueProblems } from '../src/simulate/charts/peerpods';
 import { healthOf } from '../src/simulate/health';
-import { assignAddress, loadBalancerProvider, SimulatedLoadBalancers, usableInSubnet } from '../src/simulate/load-balancer';
+import { assignAddress, loadBalancerProvider, SimulatedLoadBalancers } from '../src/simulate/load-balancer';
+import { isAzureUsableAddress, mustParseCidr } from '../src/shared/network';
 import { chartStandIn } from '../src/simulate/platform-charts';
 import { env } from './support/simulations';
 
@@ -156,7 +157,7 @@ describe('LoadBalancer Services', () => {
     });
     expect(assignAddress(svc({ ...internal, 'service.beta.kubernetes.io/azure-load-balancer-internal-subnet': 'nope' }), azure, 0)).toEqual({ error: expect.stringMatching(/^subnet nope .* is not a subnet of the cluster's VNet \(aks-nodes, kbs, pod-vms\)$/) });
     // Azure reserves the first four addresses and the last of every subnet.
-    expect([usableInSubnet('10.0.3.3', '10.0.3.0/24'), usableInSubnet('10.0.3.4', '10.0.3.0/24'), usableInSubnet('10.0.3.255', '10.0.3.0/24')]).toEqual([false, true, false]);
+    expect(['10.0.3.3', '10.0.3.4', '10.0.3.255', '10.0.4.4'].map((ip) => isAzureUsableAddress(ip, mustParseCidr('10.0.3.0/24')))).toEqual([false, true, false, false]);
   });
 
   it('kubeadm (azure-tdx) and bring-your-own clusters have nothing that assigns addresses', () => {

@@ -46,6 +46,14 @@ export function chartImage(shape: ChartImageShape, ref: string): string | Json {
   return { repository: p.name, tag: p.tag, ...(p.digest !== undefined ? { digest: p.digest } : {}) };
 }
 
+/**
+ * The chart value of `ref` in an object shape, with `pullPolicy: IfNotPresent`: a pinned tag or
+ * digest never changes, so the node's copy is used (the charts' own default is Always for some).
+ */
+export function chartImageIfNotPresent(shape: Exclude<ChartImageShape, 'reference'>, ref: string): Json {
+  return { ...(chartImage(shape, ref) as Json), pullPolicy: 'IfNotPresent' };
+}
+
 const str = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 /** The image a chart value renders to, or undefined when the value is not of that shape. */

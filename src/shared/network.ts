@@ -67,6 +67,17 @@ export function mustParseCidr(text: string): Cidr {
 }
 
 /**
+ * Whether `ip` lies in `subnet` and is not one of the five addresses Azure keeps in every subnet:
+ * the network address, .1 (gateway), .2 and .3 (DNS) and the last.
+ */
+export function isAzureUsableAddress(ip: string, subnet: Cidr): boolean {
+  const address = parseCidr(`${ip}/32`);
+  if (!address || !contains(subnet, address)) return false;
+  const offset = address.base - subnet.base;
+  return offset >= 4 && offset < 2 ** (32 - subnet.prefix) - 1;
+}
+
+/**
  * Azure's first usable VM address in a subnet plus `offset` (x.x.x.4 is the first: .0-.3 are
  * reserved). Static node IPs make the API endpoint and the KBS address known at synth time.
  */

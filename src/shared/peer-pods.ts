@@ -10,7 +10,7 @@
  * src/cloud-providers/azure (provider.go, client.go).
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { KBS_PORT } from './kbs-endpoint';
+import { kbsEndpoint, KBS_PORT } from './kbs-endpoint';
 
 type PeerPodsConfig = NonNullable<EnvironmentConfig['infrastructure']['peerPods']>;
 
@@ -82,7 +82,7 @@ export function peerPodsModel(config: EnvironmentConfig, environment: string): P
   const names = peerPodsNames(environment);
   const namespace = config.runtime.namespace;
   // Plain HTTP only where the KBS has no TLS (a dev switch, refused in production by rules/kbs.ts).
-  const scheme = config.kbs.tlsSecretName === undefined ? 'http' : 'https';
+  const scheme = kbsEndpoint(config).insecureHttp ? 'http' : 'https';
   return {
     config: pp,
     names,

@@ -12,13 +12,13 @@
  * @see https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/#loadbalancer-annotations
  */
 import type { EnvironmentConfig } from '../config/schema';
+import { AZURE_INTERNAL_LB_ANNOTATIONS } from '../k8s/kbs/kbs-vnet-service';
+import { addressAt, isAzureUsableAddress, mustParseCidr } from '../shared/network';
 import { peerPodsModel } from '../shared/peer-pods';
 import type { KubeClient, KubeObject } from './kube-client';
 import { PollingController } from './polling-controller';
 
-export const LB_IPV4_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-ipv4';
-export const LB_INTERNAL_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
-export const LB_INTERNAL_SUBNET_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal-subnet';
+const { ipv4: LB_IPV4_ANNOTATION, internal: LB_INTERNAL_ANNOTATION, subnet: LB_INTERNAL_SUBNET_ANNOTATION } = AZURE_INTERNAL_LB_ANNOTATIONS;
 
 /** What serves LoadBalancer Services in an environment's cluster. */
 export interface LoadBalancerProvider {
@@ -46,25 +46,6 @@ export function loadBalancerProvider(config: EnvironmentConfig, environment: str
   return { none: `a bring-your-own cluster (provider ${infra.provider}) declares no load-balancer controller` };
 }
 
-const ipToInt = (ip: string): number | undefined => {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-};
-
-/** Whether `ip` lies in `cidr` and is not one of the five addresses Azure reserves in every subnet. */
-export function usableInSubnet(ip: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const a = ipToInt(ip);
-  const b = ipToInt(base);
-  const bits = Number(bitsText);
-  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
-  const size = 2 ** (32 - bits);
-  const offset = a - (b - (b % size));
-  // Azure reserves .0 (network), .1 (gateway), .2 and .3 (DNS) and the broadcast address.
-  return offset >= 4 && offset < size - 1;
-}
-
 /** The address AKS would give `svc`, or the reason it would refuse to. */
 export function assignAddress(svc: KubeObject, azure: NonNullable<LoadBalancerProvider['azure']>, index: number): { ip: string } | { error: string } {
   const annotations = svc.metadata.annotations ?? {};
@@ -74,13 +55,9 @@ export function assignAddress(svc: KubeObject, azure: NonNullable<LoadBalancerPr
   const subnetName = annotations[LB_INTERNAL_SUBNET_ANNOTATION] ?? azure.defaultSubnet;
   const cidr = azure.subnets[subnetName];
   if (cidr === undefined) return { error: `subnet ${subnetName} (${LB_INTERNAL_SUBNET_ANNOTATION}) is not a subnet of the cluster's VNet (${Object.keys(azure.subnets).join(', ')})` };
-  if (wanted === undefined) {
-    const [base] = cidr.split('/');
-    const b = ipToInt(base) ?? 0;
-    const n = b + 4 + index;
-    return { ip: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.') };
-  }
-  if (!usableInSubnet(wanted, cidr)) return { error: `PrivateIPAddressNotInSubnet: private static IP address ${wanted} (${LB_IPV4_ANNOTATION}) does not belong to the usable range of subnet ${subnetName} (${cidr})` };
+  // Azure's first free address stands in for the one it would allocate.
+  if (wanted === undefined) return { ip: addressAt(mustParseCidr(cidr), 4 + index) };
+  if (!isAzureUsableAddress(wanted, mustParseCidr(cidr))) return { error: `PrivateIPAddressNotInSubnet: private static IP address ${wanted} (${LB_IPV4_ANNOTATION}) does not belong to the usable range of subnet ${subnetName} (${cidr})` };
   return { ip: wanted };
 }
 

@@ -3,7 +3,7 @@
  * pod to get its own confidential VM and attest to the KBS from it.
  */
 import type { EnvironmentConfig } from '../schema';
-import { contains, mustParseCidr, parseCidr } from '../../shared/network';
+import { contains, isAzureUsableAddress, mustParseCidr, parseCidr } from '../../shared/network';
 import { isConfidentialSize, isIntelTdxSize } from '../../shared/vm-sizes';
 import type { KbsTee } from '../sections/kbs';
 import type { Report } from './report';
@@ -40,11 +40,8 @@ export function checkPeerPods(env: EnvironmentConfig, report: Report): void {
   const address = mustParseCidr(`${pp.kbsAddress}/32`);
   if (kbsSubnet && !contains(kbsSubnet, address)) {
     report(`${base}/kbsAddress`, `an address inside network.subnets.kbs ${kbsSubnet.text}`, pp.kbsAddress);
-  } else if (kbsSubnet) {
-    // Azure keeps the first four addresses and the last of every subnet.
-    const offset = address.base - kbsSubnet.base;
-    const size = 2 ** (32 - kbsSubnet.prefix);
-    if (offset < 4 || offset === size - 1) report(`${base}/kbsAddress`, `an address Azure does not reserve (not the first four or the last of ${kbsSubnet.text})`, pp.kbsAddress);
+  } else if (kbsSubnet && !isAzureUsableAddress(pp.kbsAddress, kbsSubnet)) {
+    report(`${base}/kbsAddress`, `an address Azure does not reserve (not the first four or the last of ${kbsSubnet.text})`, pp.kbsAddress);
   }
 
   // The environment is only peer pods: kata-remote is the one runtime that runs on these nodes.

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { GitOpsConfig } from '../../config/schema';
 import { CERT_MANAGER_CHART } from '../../shared/peer-pods';
 import { VERSIONS } from '../../shared/versions';
-import { chartImage, type ChartImageSlotSpec } from '../../images/chart-image-values';
+import { chartImageIfNotPresent, type ChartImageSlotSpec } from '../../images/chart-image-values';
 import { HelmChartApplication, type ChartProjectNeeds } from './helm-chart-application';
 
 /** Namespace of cert-manager: the chart's documented one (the runtime component renders it). */
@@ -78,7 +78,8 @@ export class CertManagerApplication extends Construct {
   constructor(scope: Construct, id: string, props: CertManagerApplicationProps) {
     super(scope, id);
     const version = props.version ?? VERSIONS.certManagerChart;
-    const image = (name: string) => ({ ...(chartImage('repository-tag-digest', `quay.io/jetstack/${name}:${version}`) as object), pullPolicy: 'IfNotPresent' });
+    const namespace = props.namespace ?? CERT_MANAGER_NAMESPACE;
+    const image = (name: string) => chartImageIfNotPresent('repository-tag-digest', `quay.io/jetstack/${name}:${version}`);
     const { image: controller, ...others } = CERT_MANAGER_COMPONENTS;
     new HelmChartApplication(this, 'Application', {
       name: props.name,
@@ -87,12 +88,12 @@ export class CertManagerApplication extends Construct {
       repoURL: CERT_MANAGER_CHART,
       version,
       releaseName: 'cert-manager',
-      namespace: props.namespace ?? CERT_MANAGER_NAMESPACE,
+      namespace,
       syncWave: props.syncWave,
       labels: props.labels,
       values: {
         crds: { enabled: true, keep: true },
-        global: { leaderElection: { namespace: props.namespace ?? CERT_MANAGER_NAMESPACE }, rbac: { aggregateClusterRoles: false } },
+        global: { leaderElection: { namespace }, rbac: { aggregateClusterRoles: false } },
         image: image(controller),
         ...Object.fromEntries(Object.entries(others).map(([key, name]) => [key, { image: image(name) }])),
       },

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { GitOpsConfig } from '../../config/schema';
 import { PEERPODS_CHART, type PeerPodsModel } from '../../shared/peer-pods';
 import { VERSIONS } from '../../shared/versions';
-import { chartImage, type ChartImageSlotSpec } from '../../images/chart-image-values';
+import { chartImage, chartImageIfNotPresent, type ChartImageSlotSpec } from '../../images/chart-image-values';
 import { HelmChartApplication, type ChartProjectNeeds } from './helm-chart-application';
 
 /** Helm release name of the peerpods chart (the name upstream's docs install it under). */
@@ -103,7 +103,6 @@ export class PeerPodsApplication extends Construct {
     const { model } = props;
     const podLabels = { [WORKLOAD_IDENTITY_USE_LABEL]: 'true' };
     const serviceAccount = { annotations: props.identityClientId !== undefined ? { [WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION]: props.identityClientId } : {} };
-    const pinned = (ref: string) => ({ ...(chartImage('repository-tag', ref) as object), pullPolicy: 'IfNotPresent' });
     new HelmChartApplication(this, 'Application', {
       name: props.name,
       project: props.project,
@@ -137,7 +136,7 @@ export class PeerPodsApplication extends Construct {
         daemonset: { podLabels, serviceAccount },
         resourceCtrl: {
           enabled: true,
-          image: pinned(VERSIONS.peerpodCtrlImage),
+          image: chartImageIfNotPresent('repository-tag', VERSIONS.peerpodCtrlImage),
           authProxy: { enabled: true, image: VERSIONS.kubeRbacProxyImage },
           podLabels,
           serviceAccount,
@@ -145,7 +144,7 @@ export class PeerPodsApplication extends Construct {
         webhook: {
           enabled: true,
           namespaceOverride: '',
-          image: pinned(VERSIONS.peerPodsWebhookImage),
+          image: chartImageIfNotPresent('repository-tag', VERSIONS.peerPodsWebhookImage),
           webhook: { failurePolicy: 'Ignore' },
           certManager: { enabled: true },
         },

@@ -25,6 +25,7 @@
  * @see https://github.com/confidential-containers/cloud-api-adaptor/tree/v0.22.0/src/cloud-api-adaptor/install/charts/peerpods
  */
 import { CAA_DAEMON_SET, CAA_NODE_LABEL, CAA_SERVICE_ACCOUNT, PEERPOD_CTRL_SERVICE_ACCOUNT } from '../../shared/peer-pods';
+import { WORKLOAD_IDENTITY_USE_LABEL } from '../../k8s/runtime/peerpods-application';
 import type { JsonPatchOp } from '../admission-server';
 import type { KubeClient, KubeObject } from '../kube-client';
 import { COCO_CHART_REPO, kataDeployStandIn } from './kata-deploy';
@@ -58,7 +59,6 @@ export const REQUIRED_AZURE_VALUES = ['AZURE_IMAGE_ID', 'AZURE_REGION', 'AZURE_R
 export const CERT_MANAGER_CRDS = ['certificates.cert-manager.io', 'issuers.cert-manager.io'] as const;
 
 /** The pod label AKS's workload-identity webhook injects the federated token into (and AZURE_TENANT_ID). */
-const WORKLOAD_IDENTITY_LABEL = 'azure.workload.identity/use';
 
 /** The chart's own defaults (values.yaml of 0.4.0 and its sub-charts) for the keys read here. */
 const CHART_DEFAULTS: Json = {
@@ -111,8 +111,8 @@ export function peerpodsValueProblems(app: KubeObject, ctx: Pick<ChartContext, '
   if (mode !== 'create' && mode !== 'reference') problems.push(`values secrets.mode is ${JSON.stringify(mode)}, expected "create" or "reference"`);
   // Without a client secret CAA uses workload identity (azure/client.go), which AKS injects only into labelled pods.
   const clientSecret = mode === 'create' ? String(valueAt(values, ['providerSecrets', 'azure', 'AZURE_CLIENT_SECRET']) ?? '') : credentialsSecret(values);
-  if (!clientSecret && stringMapAt(values, ['daemonset', 'podLabels'])[WORKLOAD_IDENTITY_LABEL] !== 'true') {
-    problems.push(`values give CAA no credential: no client secret${mode === 'reference' ? ' (secrets.existingSecretName is empty)' : ''}, so CAA uses workload identity (azure/client.go), which needs daemonset.podLabels ${WORKLOAD_IDENTITY_LABEL}: "true" for AKS to inject the federated token and AZURE_TENANT_ID`);
+  if (!clientSecret && stringMapAt(values, ['daemonset', 'podLabels'])[WORKLOAD_IDENTITY_USE_LABEL] !== 'true') {
+    problems.push(`values give CAA no credential: no client secret${mode === 'reference' ? ' (secrets.existingSecretName is empty)' : ''}, so CAA uses workload identity (azure/client.go), which needs daemonset.podLabels ${WORKLOAD_IDENTITY_USE_LABEL}: "true" for AKS to inject the federated token and AZURE_TENANT_ID`);
   }
   return problems;
 }
