@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { listEnvironments } from '../src/config/load';
 import { binary } from '../src/simulate/binaries';
 import { ControlPlane } from '../src/simulate/control-plane';
+import { confidentializeMain } from '../src/cli/confidentialize-command';
+import { runCliInProcess } from './support/cli-in-process';
 import { repoRoot } from './support/tools';
 
 const FIXTURES = ['helm-template-web.yaml', 'postgresql-statefulset.yaml', 'kubectl-get-list.yaml'];
@@ -28,12 +30,12 @@ function kubectl(args: string[], input?: string): { code: number; stdout: string
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The confidential bundle for `environment` (the bin, as a user runs it, on stdin). */
+/** The confidential bundle for `environment`: the command's main() on stdin, in this process (the bin itself is tested in confidentialize-cli.test.ts). */
 function confidentialized(environment: string): string {
   const input = FIXTURES.map((f) => readFileSync(join(repoRoot(), 'test/fixtures/confidentialize', f), 'utf8')).join('---\n');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin/confidentialize.js'), '-e', environment], { input, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`confidentialize -e ${environment}: ${r.stderr}`);
+  const r = runCliInProcess({ main: () => confidentializeMain(() => input), script: join(repoRoot(), 'build/src/cli/confidentialize.js'), cwd: repoRoot(), args: ['-e', environment], env });
+  if (r.code !== 0) throw new Error(`confidentialize -e ${environment}: ${r.stderr}`);
   return r.stdout;
 }
 

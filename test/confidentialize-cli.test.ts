@@ -10,6 +10,8 @@ import { findRepository } from '../src/confidentialize/repository';
 import { UserInputError } from '../src/config/errors';
 import { INITDATA_ANNOTATION } from '../src/confidentialize/initdata';
 import { decodeInitdata } from './confidentialize-support';
+import { confidentializeMain } from '../src/cli/confidentialize-command';
+import { runCliInProcess } from './support/cli-in-process';
 import { makeTempRepo } from './support/repo';
 import { repoRoot } from './support/tools';
 
@@ -25,10 +27,16 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function confidentialize(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = userEnv()): Result {
+/** The package bin as its own process, as a user runs it. */
+function confidentializeProcess(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = userEnv()): Result {
   const bin = join(repoRoot(), 'bin/confidentialize.js');
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, input: input ?? '', env, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same command in this process (support/cli-in-process.ts): what its main() does with these arguments, stdin and environment. */
+function confidentialize(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = userEnv()): Result {
+  return runCliInProcess({ main: () => confidentializeMain(() => input ?? ''), script: join(repoRoot(), 'build/src/cli/confidentialize.js'), cwd, args, env });
 }
 
 const fixture = (name: string) => join(repoRoot(), 'test/fixtures/confidentialize', name);
@@ -77,7 +85,7 @@ function objects(stdout: string): Record<string, unknown>[] {
 describe('confidentialize command', () => {
   it('coco-dev: prints the confidential Deployment on stdout and the report on stderr', () => {
     const dir = repoWith({ 'web.yaml': DEPLOYMENT });
-    const r = confidentialize(dir, ['web.yaml', '--environment', 'coco-dev']);
+    const r = confidentializeProcess(dir, ['web.yaml', '--environment', 'coco-dev']);
     expect(r.code).toBe(0);
     const [web] = objects(r.stdout);
     const template = (web.spec as { template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> } }).template;
@@ -92,7 +100,7 @@ describe('confidentialize command', () => {
 
   it('reads several documents from stdin; refuses hostPID with file, line, column and path', () => {
     const dir = makeTempRepo();
-    const r = confidentialize(dir, ['--environment', 'coco-dev'], `${DEPLOYMENT}---\n${JOB}`);
+    const r = confidentializeProcess(dir, ['--environment', 'coco-dev'], `${DEPLOYMENT}---\n${JOB}`);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
