@@ -3,8 +3,11 @@
 import { loadEnvironment } from '../src/config/load';
 import { checkSemantics } from '../src/config/semantic';
 import type { EnvironmentConfig } from '../src/config/schema';
-import { env, failureOf, result, simulate } from './support/simulations';
+import { controlPlaneFor } from '../src/simulate/simulate';
+import { controlPlaneLog, controlPlanes, env, failureOf, result, simulate } from './support/simulations';
 import { repoRoot } from './support/tools';
+
+const BROKEN = ['missing-storage-class', 'unmatched-node-label', 'daemonset-without-nodes', 'missing-secret'];
 
 beforeAll(() => {
   // azure-tdx as it was: the KBS claim asks for AKS's class, which a kubeadm cluster does not have.
@@ -88,5 +91,41 @@ describe('what a cluster provides is declared where it can be', () => {
   it('the seed 004 demo needs aks-cvm, and its MAA Job the demo', () => {
     expect(problems('coco-dev', (c) => (c.workloads.attestationDemo.enabled = true))).toEqual([expect.stringMatching(/^\/workloads\/attestationDemo\/enabled: false, or infrastructure.provider aks-cvm/)]);
     expect(problems('coco-dev', (c) => (c.devSwitches.enableMaaAttestationDemo = true))).toEqual([expect.stringMatching(/^\/devSwitches\/enableMaaAttestationDemo: false, or workloads.attestationDemo.enabled: true$/)]);
+  });
+});
+
+describe('a control plane reused for the next simulation', () => {
+  it('is back at its baseline after anything a run leaves behind; one whose baseline objects changed is not reused', async () => {
+    await Promise.all(BROKEN.map((k) => result(k)));
+    const { options, platformCrds } = controlPlaneFor(env('azure-tdx'));
+    const before = { ...controlPlanes.counts };
+    // The simulations of this file shared control planes, and none had to be thrown away.
+    expect(before.reused).toBeGreaterThan(0);
+    expect(before.discarded).toBe(0);
+    const cp = await controlPlanes.acquire(options, platformCrds);
+    expect(controlPlanes.counts.reused).toBe(before.reused + 1);
+    const c = cp.client;
+    // What a run leaves: a namespace with a workload, an Argo CD Application with its finalizer (no
+    // Argo CD removes it here), another CRD with a resource, cluster-scoped objects, a node, a pod in default.
+    await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leftover' } });
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left', namespace: 'leftover' }, data: { a: 'b' } });
+    await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } });
+    await c.apply({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'left', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] }, spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc' }, source: { repoURL: 'https://example.invalid/x.git', path: '.' } } });
+    await c.apply({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'left' }, provisioner: 'example.com/none' });
+    await c.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'left-node', annotations: { 'kwok.x-k8s.io/node': 'fake' } } });
+    await c.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'left', namespace: 'default' }, spec: { nodeName: 'left-node', containers: [{ name: 'c', image: 'registry.example/c:1' }] } });
+    await controlPlanes.release(cp);
+    expect(controlPlanes.counts.discarded).toBe(before.discarded);
+
+    const again = await controlPlanes.acquire(options, platformCrds);
+    expect(controlPlanes.counts.reused).toBe(before.reused + 2);
+    expect(await again.client.get('v1', 'Namespace', 'leftover')).toBeUndefined();
+    expect(await again.client.get('v1', 'Node', 'left-node')).toBeUndefined();
+    expect(await again.client.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'applications.argoproj.io')).toBeDefined();
+    // A changed baseline object cannot be put back by deleting: that control plane is stopped.
+    await again.client.patch({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, { metadata: { labels: { changed: 'by-a-run' } } });
+    await controlPlanes.release(again);
+    expect(controlPlanes.counts.discarded).toBe(before.discarded + 1);
+    expect(controlPlaneLog).toEqual(['control plane not reused: not back at its baseline: ~ v1 Namespace /default']);
   });
 });

@@ -3,7 +3,7 @@
 // infrastructure, synced in Argo CD's order (src/simulate, docs/simulation.md). The broken
 // environments are in simulate-broken.test.ts (jest runs the two files in parallel).
 import { listEnvironments } from '../src/config/load';
-import { env, result, simulate } from './support/simulations';
+import { controlPlaneLog, controlPlanes, env, result, simulate } from './support/simulations';
 import { SHIPPED_ENVIRONMENTS } from './support/shipped';
 import { repoRoot } from './support/tools';
 
@@ -57,6 +57,13 @@ describe('shipped environments come up', () => {
     expect({ environment: name, failures: r.failures }).toEqual({ environment: name, failures: [] });
     expect(r.nodes).toBeGreaterThan(0);
   });
+});
+
+it('the simulations shared control planes, each reset to its baseline in between', async () => {
+  await Promise.all([...shipped, 'aks-cvm-maa'].map((k) => result(k)));
+  expect(controlPlanes.counts.reused).toBeGreaterThan(0);
+  expect(controlPlanes.counts.discarded).toBe(0);
+  expect(controlPlaneLog).toEqual([]);
 });
 
 it('aks-cvm dev copy: the privileged MAA attestation Job completes on the confidential pool too', async () => {

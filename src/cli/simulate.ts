@@ -7,6 +7,7 @@
 import { exitOnUserError, loadAllOrExit } from './load-or-exit';
 import { loadEnvironment } from '../config/load';
 import { NO_FIELD, UserInputError } from '../config/errors';
+import { ControlPlanePool } from '../simulate/control-plane-pool';
 import { simulateEnvironment, type SimulationResult } from '../simulate/simulate';
 import { formatResult, formatResults } from '../simulate/report';
 
@@ -60,14 +61,21 @@ async function main(): Promise<void> {
   const environments = args.names.length === 0 ? loadAllOrExit(root) : exitOnUserError(() => args.names.map((n) => loadEnvironment(root, n)));
   const results: SimulationResult[] = [];
   const queue = [...environments];
+  const log = args.verbose ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
+  // Each job's control plane is reset and reused for its next environment (control-plane-pool.ts).
+  const controlPlanes = new ControlPlanePool(log);
   const worker = async () => {
     for (let env = queue.shift(); env !== undefined; env = queue.shift()) {
-      const result = await simulateEnvironment(env, { keep: args.keep, log: args.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined });
+      const result = await simulateEnvironment(env, { keep: args.keep, log, controlPlanes });
       process.stdout.write(`${formatResult(result)}\n`);
       results.push(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(args.jobs, environments.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(args.jobs, environments.length) }, worker));
+  } finally {
+    await controlPlanes.close();
+  }
   const order = environments.map((e) => e.name);
   const summary = formatResults(results.sort((a, b) => order.indexOf(a.environment) - order.indexOf(b.environment)));
   process.stdout.write(`${summary.split('\n').pop() ?? ''}\n`);

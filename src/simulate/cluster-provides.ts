@@ -15,7 +15,10 @@ import { moduleFile, type SimulationModule } from './go-modules';
 export interface ClusterProvides {
   readonly namespaces: readonly string[];
   readonly storageClasses: readonly KubeObject[];
+  /** Every CRD: Argo CD's first, then what `cluster.crds` declares. */
   readonly crds: readonly KubeObject[];
+  /** How many of `crds` are Argo CD's, the part every environment's cluster has. */
+  readonly platformCrds: number;
 }
 
 /** CRDs whose source the simulation knows: the module and file they are read from. */
@@ -53,6 +56,18 @@ const AKS_STORAGE_CLASSES: readonly KubeObject[] = [
   storageClass('azurefile-csi-premium', 'file.csi.azure.com', false, 'Immediate', { skuName: 'Premium_LRS' }),
 ];
 
+/** The CRDs of one source file, parsed once per process (the Argo CD Application CRD alone is 0.4 MB of YAML, and every simulation installs it). */
+const crdFiles = new Map<string, readonly KubeObject[]>();
+function crdsOf(source: { module: SimulationModule; file: string }): readonly KubeObject[] {
+  const key = `${source.module}/${source.file}`;
+  let docs = crdFiles.get(key);
+  if (!docs) {
+    docs = parseAllDocuments(moduleFile(source.module, source.file)).map((d) => d.toJSON() as KubeObject).filter((d) => d?.kind === 'CustomResourceDefinition');
+    crdFiles.set(key, docs);
+  }
+  return docs;
+}
+
 export function clusterProvides(config: EnvironmentConfig): ClusterProvides {
   const provider = config.infrastructure.provider;
   const classes =
@@ -65,10 +80,10 @@ export function clusterProvides(config: EnvironmentConfig): ClusterProvides {
   const crds = crdNames.map((name) => {
     const source = KNOWN_CRDS[name];
     if (!source) throw new Error(`cluster.crds: the simulation has no source for CRD ${name} (known: ${Object.keys(KNOWN_CRDS).join(', ')})`);
-    const docs = parseAllDocuments(moduleFile(source.module, source.file)).map((d) => d.toJSON() as KubeObject).filter((d) => d?.kind === 'CustomResourceDefinition');
-    const crd = docs.find((d) => d.metadata.name === name);
+    const crd = crdsOf(source).find((d) => d.metadata.name === name);
     if (!crd) throw new Error(`${source.file} has no CRD ${name}`);
-    return crd;
+    // A copy: callers may change what they apply.
+    return structuredClone(crd);
   });
-  return { namespaces: [config.gitops.argocdNamespace], storageClasses: classes, crds };
+  return { namespaces: [config.gitops.argocdNamespace], storageClasses: classes, crds, platformCrds: ARGO_CD_CRDS.length };
 }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { binary, binaryVersion, type SimulationBinary } from './binaries';
 import { makeCertificates } from './certificates';
 import { moduleFile } from './go-modules';
+import { resetToBaseline } from './control-plane-reset';
+import { resourceTypes, takeInventory, type Inventory, type ResourceType } from './inventory';
 import { KubeClient } from './kube-client';
 
 export interface ControlPlaneOptions {
@@ -229,6 +231,32 @@ export class ControlPlane {
       if (Date.now() > deadline) throw new Error(`kube-controller-manager made no default ServiceAccount in 60s; log: ${join(this.dir, 'kube-controller-manager.log')}`);
       await sleep(200);
     }
+  }
+
+  private baseline?: { readonly types: readonly ResourceType[]; readonly inventory: Inventory };
+
+  /** Records what the control plane holds now, the state reset() returns it to. */
+  async captureBaseline(): Promise<void> {
+    const types = await resourceTypes(this.client);
+    this.baseline = { types, inventory: await takeInventory(this.client, types) };
+  }
+
+  /**
+   * Back to the captured baseline for the next simulation (control-plane-reset.ts); resolves with
+   * undefined when it is, else with why it is not (the caller stops it then).
+   */
+  async reset(): Promise<string | undefined> {
+    if (!this.baseline) return 'no baseline was captured';
+    if (this.exited.length > 0) return this.exited.join('; ');
+    const problem = await resetToBaseline(this.client, this.baseline.inventory, this.baseline.types);
+    // The last simulation's CRDs are gone: so is what discovery said of them.
+    this.client.resetDiscovery();
+    return problem;
+  }
+
+  /** The options it was started with. */
+  get options(): ControlPlaneOptions {
+    return this.opts;
   }
 
   async stop(): Promise<void> {

@@ -8,9 +8,12 @@ import { missingReferences } from './references';
 
 type Json = Record<string, unknown>;
 
-/** Events of one object, oldest first, as `Type Reason: message`. */
-export async function eventsOf(client: KubeClient, o: { kind: string; metadata: { name: string; namespace?: string } }): Promise<string[]> {
-  const selector = encodeURIComponent(`involvedObject.kind=${o.kind},involvedObject.name=${o.metadata.name}`);
+/**
+ * Events of one object, oldest first, as `Type Reason: message`. A live object's are matched by its
+ * uid too: an earlier object of the same name (a reused control plane's last simulation) had its own.
+ */
+export async function eventsOf(client: KubeClient, o: { kind: string; metadata: { name: string; namespace?: string; uid?: string } }): Promise<string[]> {
+  const selector = encodeURIComponent(`involvedObject.kind=${o.kind},involvedObject.name=${o.metadata.name}${o.metadata.uid ? `,involvedObject.uid=${o.metadata.uid}` : ''}`);
   const events = await client.list('v1', 'Event', o.metadata.namespace ?? 'default', `fieldSelector=${selector}`);
   return events
     .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))

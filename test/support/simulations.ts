@@ -2,6 +2,7 @@
 // time and awaited by their tests, two at a time per test file (jest runs the files in parallel).
 import { loadEnvironment, type LoadedEnvironment } from '../../src/config/load';
 import type { EnvironmentConfig } from '../../src/config/schema';
+import { ControlPlanePool } from '../../src/simulate/control-plane-pool';
 import { simulateEnvironment, type SimulateOptions, type SimulationResult } from '../../src/simulate/simulate';
 import { formatResult } from '../../src/simulate/report';
 import { repoRoot } from './tools';
@@ -28,9 +29,14 @@ export function env(name: string, change?: (c: EnvironmentConfig) => void): Load
   return { ...loaded, config };
 }
 
+/** The test file's control planes: each reset and reused for its next simulation, as `npm run simulate` does; why one was not reused is in controlPlaneLog. */
+export const controlPlaneLog: string[] = [];
+export const controlPlanes = new ControlPlanePool((line) => controlPlaneLog.push(line));
+afterAll(() => controlPlanes.close());
+
 const runs = new Map<string, Promise<SimulationResult>>();
 export function simulate(key: string, make: () => LoadedEnvironment, opts: SimulateOptions = {}): void {
-  const p = limited(() => simulateEnvironment(make(), opts));
+  const p = limited(() => simulateEnvironment(make(), { controlPlanes, ...opts }));
   // Awaited by its test; a rejection must not surface as unhandled before that.
   p.catch(() => undefined);
   runs.set(key, p);
