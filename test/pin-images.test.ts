@@ -11,6 +11,7 @@ import { RegistryError, resolveDigest, registryEndpoint } from '../src/images/re
 import { parseDockerConfig } from '../src/images/docker-config';
 import { parseImageLock } from '../src/images/lock-file';
 import { freePort, pushImage, startRegistry, type LocalRegistry } from './support/local-registry';
+import { runSynth } from './support/repo';
 import { repoRoot } from './support/tools';
 
 jest.setTimeout(60_000);
@@ -169,7 +170,8 @@ describe('npm run pin-images', () => {
     return dir;
   }
 
-  function cli(cwd: string, entry: 'pin-images' | 'synth', args: string[] = []) {
+  /** pin-images as its own process, as `npm run pin-images` runs it (synth runs in this process: support/repo.ts). */
+  function cli(cwd: string, entry: 'pin-images', args: string[] = []) {
     const r = spawnSync(process.execPath, [join(repoRoot(), 'scripts/run-built.js'), `build/src/cli/${entry}.js`, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
@@ -193,7 +195,7 @@ describe('npm run pin-images', () => {
     const upToDate = cli(dir, 'pin-images', ['--check']);
     expect([upToDate.code, upToDate.stdout]).toEqual([0, expect.stringMatching(/^config\/images\.lock\.yaml is up to date: 2 images/)]);
 
-    const rendered = cli(dir, 'synth');
+    const rendered = runSynth(dir);
     expect(rendered.stderr).toBe('');
     expect(rendered.code).toBe(0);
     const pod = readFileSync(join(dir, 'dist/local/workloads/insecure-tenant-b/pod-tenant-b-app.yaml'), 'utf8');
@@ -229,14 +231,14 @@ describe('npm run pin-images', () => {
     const app = `${registry.host}/demo/strict:1.0`;
     const digest = pushImage(app, 'strict');
     const dir = repoWith({ secretApp: app, shell: app }, 'requireDigests: true\n');
-    const refused = cli(dir, 'synth');
+    const refused = runSynth(dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
       `error: config/environments/local.yaml:22:1: /requireDigests: expected every rendered image pinned by digest (run npm run pin-images to record it in config/images.lock.yaml, or give the digest in this file), found ${app} without a digest, used by Pod/pin-demo-insecure-attacker/attacker-pod container attacker and 6 more\n`,
     );
     expect(existsSync(join(dir, 'dist'))).toBe(false);
     expect(cli(dir, 'pin-images').code).toBe(0);
-    const rendered = cli(dir, 'synth');
+    const rendered = runSynth(dir);
     expect([rendered.code, rendered.stderr]).toEqual([0, '']);
     expect(readFileSync(join(dir, 'dist/local/POSTURE.md'), 'utf8')).toContain(`| \`${app}@${digest}\` | pinned by digest |`);
   });

@@ -11,7 +11,7 @@ import { commandLineError, parseArgs, type CommandSpec } from './args';
 import { exitOnUserError } from './load-or-exit';
 import { loadAllEnvironments } from '../config/load-all';
 import { loadFleet } from '../config/load-fleet';
-import { render } from '../render/render';
+import type * as Render from '../render/render';
 import { readImageLock } from '../images/lock-file';
 import { collectDocs } from '../review/collect';
 import { diffDocs, formatChanges } from '../review/diff';
@@ -71,6 +71,9 @@ function main(): void {
   const now = mkdtempSync(join(tmpdir(), 'coco-review-now-'));
   const then = join(mkdtempSync(join(tmpdir(), 'coco-review-ref-')), 'tree');
   try {
+    // Loaded only now: --help, a bad ref or a bad environment file need none of cdktf, the azurerm
+    // bindings or cdk8s-plus (0.3 s of CPU instead of 0.15 s).
+    const { render } = require('../render/render') as typeof Render;
     render({ root: now, environments, imageLock, fleet });
     renderAtRef(root, ref, then);
     process.stdout.write(formatVersionChanges(diffVersions(collectVersions(then), collectVersions(now))) + formatChanges(diffDocs(collectDocs(then), collectDocs(now)), ref));
