@@ -67,10 +67,9 @@ host() {
   nsenter --target 1 --mount --uts --ipc --net --pid -- "$@"
 }
 
-# h PATH: the host path PATH as seen from this container.
-h() {
-  printf '%s%s' "$HOST_ROOT" "$1"
-}
+# Paths: a host path P is "$HOST_ROOT$P" here. Every path this script handles is absolute and has
+# no trailing slash, so ${P%/*} and ${P##*/} are its dirname and basename, without the fork (and
+# exec) of $(dirname ...) that a run paid dozens of times.
 
 # newtmp VAR DIR BASE: VAR = a new temp file in DIR, removed on exit.
 newtmp() {
@@ -85,12 +84,12 @@ newtmp() {
 # Returns 0 when it changed something, 1 when HOSTPATH was already up to date.
 place() {
   local src=$1 dest mode=$3 tmp
-  dest=$(h "$2")
+  dest=$HOST_ROOT$2
   if [[ -f "$dest" && ! -L "$dest" ]] && cmp -s "$src" "$dest" && [[ "$(stat -c %a "$dest")" == "$mode" ]]; then
     return 1
   fi
-  mkdir -p "$(dirname "$dest")"
-  newtmp tmp "$(dirname "$dest")" "$(basename "$dest")"
+  [[ -d "${dest%/*}" ]] || mkdir -p "${dest%/*}"
+  newtmp tmp "${dest%/*}" "${dest##*/}"
   cat "$src" >"$tmp"
   chmod "$mode" "$tmp"
   mv -f "$tmp" "$dest"
@@ -102,11 +101,11 @@ place() {
 # so that uninstall removes exactly what install added.
 mkdir_tracked() {
   local dir=$1 marker top
-  marker="$(h "$ETC_DIR")/installer-state/$2"
-  [[ ! -d "$(h "$dir")" ]] || return 0
+  marker="$HOST_ROOT$ETC_DIR/installer-state/$2"
+  [[ ! -d "$HOST_ROOT$dir" ]] || return 0
   top=$dir
-  while [[ ! -d "$(h "$(dirname "$top")")" ]]; do top=$(dirname "$top"); done
-  mkdir -p "$(h "$dir")"
+  while [[ ! -d "$HOST_ROOT${top%/*}" ]]; do top=${top%/*}; done
+  mkdir -p "$HOST_ROOT$dir"
   printf '%s\n' "$top" >"$marker"
   log "created $dir"
 }
@@ -115,12 +114,12 @@ mkdir_tracked() {
 # recorded, as long as they are empty.
 rmdir_tracked() {
   local dir=$1 marker top
-  marker="$(h "$ETC_DIR")/installer-state/$2"
+  marker="$HOST_ROOT$ETC_DIR/installer-state/$2"
   [[ -f "$marker" ]] || return 0
-  top=$(cat "$marker")
-  while rmdir "$(h "$dir")" 2>/dev/null; do
+  top=$(<"$marker")
+  while rmdir "$HOST_ROOT$dir" 2>/dev/null; do
     [[ "$dir" != "$top" ]] || return 0
-    dir=$(dirname "$dir")
+    dir=${dir%/*}
   done
   log "left $dir (not empty)"
 }
@@ -184,12 +183,12 @@ import_state() {
   fi
   while read -r pattern; do
     [[ -n "$pattern" ]] || continue
-    [[ "$pattern" == /* ]] || pattern="$(dirname "$CONTAINERD_CONFIG")/$pattern"
-    dir=$(dirname "$pattern")
-    base=$(basename "$pattern")
+    [[ "$pattern" == /* ]] || pattern="${CONTAINERD_CONFIG%/*}/$pattern"
+    dir=${pattern%/*}
+    base=${pattern##*/}
     # containerd uses filepath.Glob: "*" does not cross "/", so compare the folder literally.
     # shellcheck disable=SC2053 # $base is a glob pattern on purpose
-    if [[ "$dir" == "$(dirname "$CONTAINERD_DROPIN")" && "$(basename "$CONTAINERD_DROPIN")" == $base ]]; then
+    if [[ "$dir" == "${CONTAINERD_DROPIN%/*}" && "${CONTAINERD_DROPIN##*/}" == $base ]]; then
       echo covered
       return
     fi
@@ -220,7 +219,7 @@ merge_config() {
       } >"$out"
       ;;
     unsupported)
-      die "cannot parse the imports array of $CONTAINERD_CONFIG; add \"$CONTAINERD_DROPIN\" (or \"$(dirname "$CONTAINERD_DROPIN")/*.toml\") to it by hand and run again"
+      die "cannot parse the imports array of $CONTAINERD_CONFIG; add \"$CONTAINERD_DROPIN\" (or \"${CONTAINERD_DROPIN%/*}/*.toml\") to it by hand and run again"
       ;;
     line:*)
       n=${state#line:}
@@ -268,7 +267,7 @@ verify_config() {
 # config this script refuses leaves the node untouched).
 prepare_containerd_config() {
   local conf src
-  conf=$(h "$CONTAINERD_CONFIG")
+  conf=$HOST_ROOT$CONTAINERD_CONFIG
   [[ ! -L "$conf" ]] || die "$CONTAINERD_CONFIG is a symbolic link; point it at a file first"
   newtmp MERGED "$STATE_DIR" merged
   if [[ -f "$conf" ]]; then
@@ -285,9 +284,9 @@ prepare_containerd_config() {
 # the operator's file: taken when the file on disk is not the one we wrote last.
 apply_containerd_config() {
   local conf dropin state had_conf=0 had_dropin=0 prev_conf prev_dropin conf_changed=0 mode=644
-  conf=$(h "$CONTAINERD_CONFIG")
-  dropin=$(h "$CONTAINERD_DROPIN")
-  state=$(h "$ETC_DIR")/installer-state
+  conf=$HOST_ROOT$CONTAINERD_CONFIG
+  dropin=$HOST_ROOT$CONTAINERD_DROPIN
+  state=$HOST_ROOT$ETC_DIR/installer-state
   newtmp prev_conf "$STATE_DIR" prev-config
   newtmp prev_dropin "$STATE_DIR" prev-drop-in
   if [[ -f "$conf" ]]; then
@@ -299,7 +298,7 @@ apply_containerd_config() {
     had_dropin=1
     cp -p "$dropin" "$prev_dropin"
   fi
-  mkdir_tracked "$(dirname "$CONTAINERD_DROPIN")" created-drop-in-dir
+  mkdir_tracked "${CONTAINERD_DROPIN%/*}" created-drop-in-dir
   if place "$MERGED" "$CONTAINERD_CONFIG" "$mode"; then conf_changed=1 CONTAINERD_CHANGED=1; fi
   if place "$CONFIG_DIR/containerd-drop-in.toml" "$CONTAINERD_DROPIN" 644; then CONTAINERD_CHANGED=1; fi
   if ((CONTAINERD_CHANGED)) && ! verify_config; then
@@ -322,15 +321,15 @@ apply_containerd_config() {
 # by time: config.toml.coco-guest-components.<UTC nanoseconds>Z.bak).
 backups() {
   local conf
-  conf=$(h "$CONTAINERD_CONFIG")
-  find "$(dirname "$conf")" -maxdepth 1 -name "$(basename "$conf").coco-guest-components.*Z.bak" -printf '%p\n' | sort
+  conf=$HOST_ROOT$CONTAINERD_CONFIG
+  find "${conf%/*}" -maxdepth 1 -name "${conf##*/}.coco-guest-components.*Z.bak" -printf '%p\n' | sort
 }
 
 # backup_config FILE: keeps FILE (the operator's config before our edit) as a timestamped backup
 # and removes all but the newest BACKUPS_KEPT.
 backup_config() {
   local dest old
-  dest="$(h "$CONTAINERD_CONFIG").coco-guest-components.$(date -u +%Y%m%dT%H%M%S%NZ).bak"
+  dest="$HOST_ROOT$CONTAINERD_CONFIG.coco-guest-components.$(date -u +%Y%m%dT%H%M%S%NZ).bak"
   cp -p "$1" "$dest"
   log "backed up $CONTAINERD_CONFIG to ${dest#"$HOST_ROOT"}"
   while IFS= read -r old; do
@@ -348,8 +347,8 @@ containerd_stale() {
   started=${started#@}
   [[ "$started" =~ ^[0-9]+$ ]] || return 0
   for f in "$CONTAINERD_CONFIG" "$CONTAINERD_DROPIN"; do
-    [[ -f "$(h "$f")" ]] || continue
-    t=$(stat -c %Y "$(h "$f")")
+    [[ -f "$HOST_ROOT$f" ]] || continue
+    t=$(stat -c %Y "$HOST_ROOT$f")
     ((t > changed)) && changed=$t
   done
   ((started < changed))
@@ -422,15 +421,15 @@ install_services() {
   # ctd-decoder runs once per layer: nothing to restart.
   place "$PAYLOAD_DIR/bin/ctd-decoder" "$INSTALL_PREFIX/bin/ctd-decoder" 755 || true
   # Shared libraries of AA and CDH (TPM stack) from the image, found through LD_LIBRARY_PATH.
-  mkdir -p "$(h "$INSTALL_PREFIX/lib")"
+  mkdir -p "$HOST_ROOT$INSTALL_PREFIX/lib"
   for lib in "$PAYLOAD_DIR"/lib/*; do
     [[ -f "$lib" ]] || continue
-    if place "$lib" "$INSTALL_PREFIX/lib/$(basename "$lib")" 644; then aa=1 cdh=1; fi
+    if place "$lib" "$INSTALL_PREFIX/lib/${lib##*/}" 644; then aa=1 cdh=1; fi
   done
-  for lib in "$(h "$INSTALL_PREFIX/lib")"/*; do
-    [[ -f "$lib" && ! -e "$PAYLOAD_DIR/lib/$(basename "$lib")" ]] || continue
+  for lib in "$HOST_ROOT$INSTALL_PREFIX/lib"/*; do
+    [[ -f "$lib" && ! -e "$PAYLOAD_DIR/lib/${lib##*/}" ]] || continue
     rm -f "$lib"
-    log "removed stale $INSTALL_PREFIX/lib/$(basename "$lib")"
+    log "removed stale $INSTALL_PREFIX/lib/${lib##*/}"
     aa=1 cdh=1
   done
 
@@ -444,12 +443,12 @@ install_services() {
   place "$CONFIG_DIR/ocicrypt_keyprovider.conf" "$ETC_DIR/ocicrypt_keyprovider.conf" 644 || true
   if [[ -n "${OFFLINE_RESOURCES_FILE:-}" ]]; then
     if place "$OFFLINE_RESOURCES_FILE" "$OFFLINE_RESOURCES_PATH" 600; then cdh=1; fi
-    printf '%s\n' "$OFFLINE_RESOURCES_PATH" >"$(h "$ETC_DIR")/installer-state/offline-resources"
+    printf '%s\n' "$OFFLINE_RESOURCES_PATH" >"$HOST_ROOT$ETC_DIR/installer-state/offline-resources"
   fi
   # containerd's decoders are called with --decryption-keys-path, which must exist (may be empty).
-  if ! [[ -d "$(h "$DECRYPTION_KEYS_DIR")" ]]; then
+  if ! [[ -d "$HOST_ROOT$DECRYPTION_KEYS_DIR" ]]; then
     mkdir_tracked "$DECRYPTION_KEYS_DIR" created-keys-dir
-    chmod 700 "$(h "$DECRYPTION_KEYS_DIR")"
+    chmod 700 "$HOST_ROOT$DECRYPTION_KEYS_DIR"
   fi
 
   if place "$CONFIG_DIR/$AA_UNIT" "$UNIT_DIR/$AA_UNIT" 644; then units=1 aa=1; fi
@@ -482,7 +481,7 @@ install() {
   # Everything that can refuse runs before the first write to the node.
   check_inputs
   prepare_containerd_config
-  mkdir -p "$(h "$ETC_DIR")/installer-state"
+  mkdir -p "$HOST_ROOT$ETC_DIR/installer-state"
   install_services
   CONTAINERD_CHANGED=0
   apply_containerd_config
@@ -504,9 +503,9 @@ uninstall() {
   require_env
   mkdir -p "$STATE_DIR"
   local conf dropin state restart=0 f newest
-  conf=$(h "$CONTAINERD_CONFIG")
-  dropin=$(h "$CONTAINERD_DROPIN")
-  state=$(h "$ETC_DIR")/installer-state
+  conf=$HOST_ROOT$CONTAINERD_CONFIG
+  dropin=$HOST_ROOT$CONTAINERD_DROPIN
+  state=$HOST_ROOT$ETC_DIR/installer-state
   # Check before changing anything: never restore over edits made after the install.
   if [[ -f "$state/containerd-config.sha256" && -f "$conf" ]] &&
     [[ "$(sha256sum <"$conf")" != "$(cat "$state/containerd-config.sha256")" ]]; then
@@ -532,24 +531,24 @@ uninstall() {
 
   local present=()
   for f in "$AA_UNIT" "$CDH_UNIT"; do
-    [[ -e "$(h "$UNIT_DIR/$f")" ]] && present+=("$f")
+    [[ -e "$HOST_ROOT$UNIT_DIR/$f" ]] && present+=("$f")
   done
   if ((${#present[@]} > 0)); then
     host systemctl disable --now "${present[@]}"
-    for f in "${present[@]}"; do rm -f "$(h "$UNIT_DIR/$f")"; done
+    for f in "${present[@]}"; do rm -f "$HOST_ROOT$UNIT_DIR/$f"; done
     host systemctl daemon-reload
     log "removed ${present[*]}"
   fi
   if [[ -f "$state/offline-resources" ]]; then
-    f=$(h "$(cat "$state/offline-resources")")
+    f=$HOST_ROOT$(<"$state/offline-resources")
     # A file the DaemonSet bind-mounts cannot be removed from inside the pod: empty it instead.
     rm -f "$f" 2>/dev/null || : >"$f"
   fi
   rmdir_tracked "$DECRYPTION_KEYS_DIR" created-keys-dir
-  rmdir_tracked "$(dirname "$CONTAINERD_DROPIN")" created-drop-in-dir
+  rmdir_tracked "${CONTAINERD_DROPIN%/*}" created-drop-in-dir
   # The install dir is a hostPath mount of this pod: empty it (the folder itself stays, as the
   # kubelet created it).
-  if [[ -d "$(h "$INSTALL_PREFIX")" ]]; then find "$(h "$INSTALL_PREFIX")" -mindepth 1 -delete; fi
+  if [[ -d "$HOST_ROOT$INSTALL_PREFIX" ]]; then find "$HOST_ROOT$INSTALL_PREFIX" -mindepth 1 -delete; fi
   if ((restart)); then
     log "restarting containerd (its config changed)"
     host systemctl restart containerd
@@ -569,7 +568,7 @@ probe() {
   require_env
   [[ -f "$STATE_DIR/installed" ]] || die "not ready: the install has not finished"
   host systemctl is-active --quiet "$AA_UNIT" "$CDH_UNIT" || die "not ready: $AA_UNIT or $CDH_UNIT is not active"
-  socat -u OPEN:/dev/null "UNIX-CONNECT:$(h "$AA_SOCKET")" ||
+  socat -u OPEN:/dev/null "UNIX-CONNECT:$HOST_ROOT$AA_SOCKET" ||
     die "not ready: attestation-agent does not answer on $AA_SOCKET"
   # The key provider listens on the host's loopback: connect from the host network namespace.
   nsenter --target 1 --net -- socat -u OPEN:/dev/null "TCP:$KEY_PROVIDER_ADDRESS,connect-timeout=3" ||

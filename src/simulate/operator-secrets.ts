@@ -84,7 +84,10 @@ export function createOperatorSecrets(kubeconfig: string, secrets: readonly Secr
   try {
     const path = [dirname(binary('kubectl')), dirname(binary('openssl')), '/usr/bin', '/bin'].join(':');
     // Without -e: one failing command must not hide the next; its stderr is reported instead.
-    const r = spawnSync('bash', ['-uo', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: path, KUBECONFIG: kubeconfig, HOME: dir } });
+    // A clean environment, as an operator's shell has none of this process's; the Go runtime's
+    // settings pass through (the tests tune kubectl's garbage collection with them).
+    const goRuntime = Object.fromEntries(['GOGC', 'GOMEMLIMIT', 'GOMAXPROCS'].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
+    const r = spawnSync('bash', ['-uo', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: path, KUBECONFIG: kubeconfig, HOME: dir, ...goRuntime } });
     const errors = (r.stderr ?? '')
       .split('\n')
       .map((l) => l.trim())
