@@ -18,6 +18,7 @@ const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs'
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
+const { threadId } = require('node:worker_threads');
 const { crc32 } = require('node:zlib');
 
 /** Bytes of the CRC-32 that precede V8's data in a cache file. */
@@ -51,22 +52,33 @@ function enableCompileCache(dir) {
     const wrapper = script.runInThisContext({ displayErrors: true });
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
-  process.once('exit', () => {
+  flush = () => {
     if (pending.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true });
-      for (const { file, checksum, script } of pending) {
+      for (const { file, checksum, script } of pending.splice(0)) {
         const header = Buffer.alloc(HEADER);
         header.writeUInt32BE(checksum);
         // Made at exit, the data also holds the functions compiled while the command ran.
-        const temp = `${file}.${process.pid}.tmp`;
+        const temp = `${file}.${process.pid}.${threadId}.tmp`;
         writeFileSync(temp, Buffer.concat([header, script.createCachedData()]));
         renameSync(temp, file);
       }
     } catch {
       // A cache that cannot be written only makes the next run as slow as this one.
     }
-  });
+  };
+  process.once('exit', flush);
+}
+
+/** Writes the cache entries made so far (a worker thread does before it answers: the process may end before the thread's exit). */
+let flush = () => {
+  const builtIn = /** @type {{ flushCompileCache?: () => void }} */ (/** @type {unknown} */ (Module)).flushCompileCache;
+  if (typeof builtIn === 'function') builtIn();
+};
+
+function flushCompileCache() {
+  flush();
 }
 
 /**
@@ -102,4 +114,4 @@ function requireFor(module) {
   return Object.assign(require, { resolve, main: process.mainModule, extensions: internals._extensions, cache: internals._cache });
 }
 
-module.exports = { enableCompileCache };
+module.exports = { enableCompileCache, flushCompileCache };

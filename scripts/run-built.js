@@ -68,6 +68,8 @@ if (!entry) {
   process.exit(2);
 }
 enableCompileCache(join(repo, BUILD, 'compile-cache'));
+// For the worker thread that synthesizes Terraform (src/infra/terraform-worker.ts): the same cache.
+process.env.COCO_COMPILE_CACHE_DIR = join(repo, BUILD, 'compile-cache');
 /** @type {string[]} */
 const stale = [];
 for (const dir of SOURCE_DIRS) collectStale(join(repo, dir), stale);

@@ -1,12 +1,8 @@
 import { App } from 'cdktf';
 import type { LoadedEnvironment } from '../config/load';
 import { EnvironmentStack } from './stacks/environment-stack';
+import { hasInfrastructure } from './has-infrastructure';
 import { skipTokenStackTraces } from './token-stack-traces';
-
-/** True when the environment creates Azure resources (and so has a Terraform stack). */
-export function hasInfrastructure(env: LoadedEnvironment): boolean {
-  return env.config.infrastructure.provider !== 'none';
-}
 
 /** Synthesizes one stack per environment with Azure infrastructure into `outdir`. */
 export function synthTerraform(envs: readonly LoadedEnvironment[], outdir?: string): void {

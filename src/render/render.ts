@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { stringify } from '../shared/yaml11';
 import type { LoadedEnvironment } from '../config/load';
 import { buildManifests, DIST_PATH, type RenderedFolder } from '../k8s/bundle';
-import { hasInfrastructure, synthTerraform } from '../infra/app';
+import { hasInfrastructure } from '../infra/has-infrastructure';
+import { synthTerraformInBackground, type PendingTerraform } from '../infra/terraform-in-background';
 import type { K8sObject, Problem } from '../shared/k8s-object';
 import { checkTargets, makeStaging, removeStaging, swapIn, type Swap } from './atomic';
 import { StagedFiles } from './staged-file';
@@ -87,6 +88,7 @@ export function render(opts: RenderOptions): RenderSummary {
   // Loaded before staging: a bad fleet file is bad input and must leave nothing behind.
   const fleet = opts.fleet ?? loadFleet(opts.root, opts.environments);
   const staging = makeStaging(opts.root);
+  let terraform: PendingTerraform | undefined;
   try {
     // Whole trees this render replaces start from the ones an earlier render replaced (kept below).
     const recycled = opts.dryRun ? [] : recycledTrees(opts).filter((name) => takeSpare(opts.root, name, join(staging, name)));
@@ -94,6 +96,9 @@ export function render(opts: RenderOptions): RenderSummary {
     // Before any work: a target that cannot be replaced (a file named dist) fails now, not at the swap.
     const swaps = plannedSwaps(opts, staging, selected, infra, fleet !== undefined);
     checkTargets(opts.root, swaps);
+    // The stacks are synthesized on a worker thread meanwhile (waited for below).
+    const tfStaging = join(staging, TERRAFORM_OUT);
+    if (infra.length > 0) terraform = synthTerraformInBackground(infra, tfStaging);
     const distStaging = join(staging, DIST_PATH);
     const problems: { environment: string; problem: Problem }[] = [];
     let files = 0;
@@ -124,8 +129,7 @@ export function render(opts: RenderOptions): RenderSummary {
       mkdirSync(dirname(join(staging, file)), { recursive: true });
       writeFileSync(join(staging, file), text);
     }
-    const tfStaging = join(staging, TERRAFORM_OUT);
-    if (infra.length > 0) synthTerraform(infra, tfStaging);
+    terraform?.wait();
     for (const finding of scanForSecrets(staging)) {
       problems.push({ environment: finding.file.split('/')[1] ?? '', problem: { object: finding.file, rule: 'secret-material', path: `line ${finding.line}`, message: finding.message } });
     }
@@ -139,6 +143,8 @@ export function render(opts: RenderOptions): RenderSummary {
     }
     return { files, stacks: infra.length, fleetClusters: fleet?.clusters.length ?? 0 };
   } finally {
+    // A render that failed before waiting must not remove the folder the worker still writes to.
+    terraform?.settle();
     removeStaging(staging);
   }
 }
