@@ -1,7 +1,7 @@
 /**
- * Returns a control plane to its baseline (what it held once started with the platform CRDs), so the next simulation can
- * run on it instead of on a new one (control-plane-pool.ts). Deletes every object the
- * baseline inventory does not hold (namespaces with everything in them, CRDs with their resources,
+ * Returns a control plane to its baseline (what it held once started with the platform CRDs), so
+ * the next simulation can run on it instead of on a new one (control-plane-pool.ts). Deletes every
+ * object the baseline inventory does not hold (namespaces with everything in them, CRDs with their resources,
  * nodes, cluster-scoped objects), and then demands the inventory equal the baseline exactly: the
  * same resource types, the same objects, each saying the same (inventory.ts). Anything else, and the
  * control plane is not reused.
@@ -21,6 +21,7 @@ function path(e: Pick<InventoryEntry, 'type' | 'name' | 'namespace'>): string {
   return `${base}${e.type.namespaced && e.namespace !== undefined ? `/namespaces/${e.namespace}` : ''}/${e.type.plural}/${encodeURIComponent(e.name)}`;
 }
 
+/** 404: gone already; 409: changed meanwhile (the next round, on a new inventory, tries again). */
 async function ignoringGone(p: Promise<unknown>): Promise<void> {
   try {
     await p;

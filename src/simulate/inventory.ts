@@ -54,12 +54,15 @@ export async function resourceTypes(client: KubeClient): Promise<ResourceType[]>
 export const typeKey = (t: ResourceType) => `${t.apiVersion} ${t.kind}`;
 const entryKey = (t: ResourceType, name: string, namespace?: string) => `${typeKey(t)} ${namespace ?? ''}/${name}`;
 
+/** Metadata the API server sets on its own; status is left out too. */
+const SERVER_SET = ['resourceVersion', 'managedFields', 'uid', 'creationTimestamp', 'generation'];
+
 function fingerprint(o: KubeObject): string {
-  const { resourceVersion, managedFields, uid, creationTimestamp, generation, ...metadata } = o.metadata;
-  void [resourceVersion, managedFields, uid, creationTimestamp, generation];
-  const { status, metadata: _m, ...rest } = o;
-  void [status, _m];
-  return JSON.stringify({ metadata, ...rest });
+  const metadata: Record<string, unknown> = { ...o.metadata };
+  for (const k of SERVER_SET) delete metadata[k];
+  const rest: Record<string, unknown> = { ...o, metadata };
+  delete rest.status;
+  return JSON.stringify(rest);
 }
 
 /** The objects of one type; a CRD's resource answers 429 while its storage starts, and is asked again. */
