@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { listEnvironments } from '../src/config/load';
 import { binary } from '../src/simulate/binaries';
 import { ControlPlane } from '../src/simulate/control-plane';
-import { confidentializeMain } from '../src/cli/confidentialize-command';
-import { runCliInProcess } from './support/cli-in-process';
+import { runConfidentializeInProcess } from './support/cli-in-process';
 import { repoRoot } from './support/tools';
 
 const FIXTURES = ['helm-template-web.yaml', 'postgresql-statefulset.yaml', 'kubectl-get-list.yaml'];
@@ -34,7 +33,7 @@ function kubectl(args: string[], input?: string): { code: number; stdout: string
 function confidentialized(environment: string): string {
   const input = FIXTURES.map((f) => readFileSync(join(repoRoot(), 'test/fixtures/confidentialize', f), 'utf8')).join('---\n');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
-  const r = runCliInProcess({ main: () => confidentializeMain(() => input), script: join(repoRoot(), 'build/src/cli/confidentialize.js'), cwd: repoRoot(), args: ['-e', environment], env });
+  const r = runConfidentializeInProcess(repoRoot(), ['-e', environment], input, env);
   if (r.code !== 0) throw new Error(`confidentialize -e ${environment}: ${r.stderr}`);
   return r.stdout;
 }

@@ -10,8 +10,7 @@ import { findRepository } from '../src/confidentialize/repository';
 import { UserInputError } from '../src/config/errors';
 import { INITDATA_ANNOTATION } from '../src/confidentialize/initdata';
 import { decodeInitdata } from './confidentialize-support';
-import { confidentializeMain } from '../src/cli/confidentialize-command';
-import { runCliInProcess } from './support/cli-in-process';
+import { runConfidentializeInProcess } from './support/cli-in-process';
 import { makeTempRepo } from './support/repo';
 import { repoRoot } from './support/tools';
 
@@ -36,7 +35,7 @@ function confidentializeProcess(cwd: string, args: string[], input?: string, env
 
 /** The same command in this process (support/cli-in-process.ts): what its main() does with these arguments, stdin and environment. */
 function confidentialize(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = userEnv()): Result {
-  return runCliInProcess({ main: () => confidentializeMain(() => input ?? ''), script: join(repoRoot(), 'build/src/cli/confidentialize.js'), cwd, args, env });
+  return runConfidentializeInProcess(cwd, args, input ?? '', env);
 }
 
 const fixture = (name: string) => join(repoRoot(), 'test/fixtures/confidentialize', name);

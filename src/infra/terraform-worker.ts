@@ -25,7 +25,7 @@ try {
   // The code cache of scripts/run-built.js, for this thread's modules too (cdktf, the azurerm bindings).
   const cacheDir = process.env.COCO_COMPILE_CACHE_DIR;
   const cache = cacheDir ? (require(join(repoRoot(), 'scripts/compile-cache.js')) as CompileCache) : undefined;
-  if (cacheDir) cache?.enableCompileCache(cacheDir);
+  if (cache && cacheDir) cache.enableCompileCache(cacheDir);
   (require('./app') as typeof import('./app')).synthTerraform(work.environments, work.outdir);
   // Now, not at this thread's exit: the process may end first.
   cache?.flushCompileCache();

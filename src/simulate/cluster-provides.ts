@@ -15,10 +15,10 @@ import { moduleFile, type SimulationModule } from './go-modules';
 export interface ClusterProvides {
   readonly namespaces: readonly string[];
   readonly storageClasses: readonly KubeObject[];
-  /** Every CRD: Argo CD's first, then what `cluster.crds` declares. */
-  readonly crds: readonly KubeObject[];
-  /** How many of `crds` are Argo CD's, the part every environment's cluster has. */
-  readonly platformCrds: number;
+  /** Argo CD's CRDs: every environment's cluster has them (a pooled control plane's baseline holds them). */
+  readonly platformCrds: readonly KubeObject[];
+  /** The CRDs `cluster.crds` declares besides. */
+  readonly declaredCrds: readonly KubeObject[];
 }
 
 /** CRDs whose source the simulation knows: the module and file they are read from. */
@@ -76,14 +76,14 @@ export function clusterProvides(config: EnvironmentConfig): ClusterProvides {
       : provider === 'none'
         ? config.cluster.storageClasses.map((c) => storageClass(c.name, c.provisioner, c.default, c.volumeBindingMode))
         : [];
-  const crdNames = [...ARGO_CD_CRDS, ...(provider === 'none' ? config.cluster.crds : [])];
-  const crds = crdNames.map((name) => {
-    const source = KNOWN_CRDS[name];
-    if (!source) throw new Error(`cluster.crds: the simulation has no source for CRD ${name} (known: ${Object.keys(KNOWN_CRDS).join(', ')})`);
-    const crd = crdsOf(source).find((d) => d.metadata.name === name);
-    if (!crd) throw new Error(`${source.file} has no CRD ${name}`);
-    // A copy: callers may change what they apply.
-    return structuredClone(crd);
-  });
-  return { namespaces: [config.gitops.argocdNamespace], storageClasses: classes, crds, platformCrds: ARGO_CD_CRDS.length };
+  const crds = (names: readonly string[]) =>
+    names.map((name) => {
+      const source = KNOWN_CRDS[name];
+      if (!source) throw new Error(`cluster.crds: the simulation has no source for CRD ${name} (known: ${Object.keys(KNOWN_CRDS).join(', ')})`);
+      const crd = crdsOf(source).find((d) => d.metadata.name === name);
+      if (!crd) throw new Error(`${source.file} has no CRD ${name}`);
+      // A copy: callers may change what they apply.
+      return structuredClone(crd);
+    });
+  return { namespaces: [config.gitops.argocdNamespace], storageClasses: classes, platformCrds: crds(ARGO_CD_CRDS), declaredCrds: crds(provider === 'none' ? config.cluster.crds : []) };
 }

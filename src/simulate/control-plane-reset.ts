@@ -46,7 +46,8 @@ async function deleteExtras(client: KubeClient, baseline: Inventory, now: Invent
   const unfinalized = extras.filter((e) => e.finalizers.length > 0 && !isNamespace(e) && !isCrd(e));
   await Promise.all(unfinalized.map((e) => ignoringGone(client.request('PATCH', path(e), { metadata: { finalizers: null } }, 'application/merge-patch+json'))));
   const options = (e: InventoryEntry) => ({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(e.type.kind === 'Pod' ? { gracePeriodSeconds: 0 } : {}) });
-  await Promise.all(extras.filter((e) => !isNamespace(e) && !(e.deleting && e.finalizers.length > 0 && isCrd(e))).map((e) => ignoringGone(client.request('DELETE', path(e), options(e)))));
+  // Already deleting: gone once its finalizers are (a Pod's grace period is cut short again).
+  await Promise.all(extras.filter((e) => !isNamespace(e) && (!e.deleting || e.type.kind === 'Pod')).map((e) => ignoringGone(client.request('DELETE', path(e), options(e)))));
   await Promise.all(
     extras.filter(isNamespace).map(async (e) => {
       await ignoringGone(client.request('DELETE', `/api/v1/namespaces/${e.name}/events`));

@@ -81,12 +81,11 @@ function referencedSecrets(objects: readonly K8sObject[]): SecretRef[] {
  * pinned patch), with its Service and pod networks; a pooled one has Argo CD's CRDs in its baseline
  * (every environment's cluster has them).
  */
-export function controlPlaneFor(env: LoadedEnvironment, keep?: boolean): { readonly options: ControlPlaneOptions; readonly platformCrds: readonly KubeObject[] } {
+export function controlPlaneFor(env: LoadedEnvironment, keep?: boolean, provides = clusterProvides(env.config)): { readonly options: ControlPlaneOptions; readonly platformCrds: readonly KubeObject[] } {
   const network = env.config.infrastructure.network;
-  const provides = clusterProvides(env.config);
   return {
     options: { serviceCidr: network.serviceCidr, podCidr: network.podCidr, kubernetesMinor: env.config.kubernetesVersion, ...(keep === undefined ? {} : { keep }) },
-    platformCrds: provides.crds.slice(0, provides.platformCrds),
+    platformCrds: provides.platformCrds,
   };
 }
 
@@ -98,7 +97,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
   const rendered = [...folders.entries()].filter(([path]) => !path.endsWith(`/${BOOTSTRAP_FOLDER}`)).flatMap(([, objects]) => objects);
   const nodes = clusterNodes(env.config);
   const provides = clusterProvides(env.config);
-  const { options: cpOptions, platformCrds } = controlPlaneFor(env, opts.keep);
+  const { options: cpOptions, platformCrds } = controlPlaneFor(env, opts.keep, provides);
   // Free ports are picked before the components bind them: another simulation starting at the same
   // moment can take one first. One more start with new ports settles that; a second failure is real.
   const start = (o: ControlPlaneOptions) => (opts.controlPlanes ? opts.controlPlanes.acquire(o, platformCrds) : ControlPlane.start(o));
@@ -120,7 +119,7 @@ export async function simulateEnvironment(env: LoadedEnvironment, opts: Simulate
     for (const ns of provides.namespaces) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // Applying Argo CD's again on a pooled control plane would change nothing and cost kube-apiserver
     // ~0.13 s of CPU each.
-    await installCrds(client, opts.controlPlanes ? provides.crds.slice(provides.platformCrds) : provides.crds);
+    await installCrds(client, opts.controlPlanes ? provides.declaredCrds : [...provides.platformCrds, ...provides.declaredCrds]);
     for (const sc of provides.storageClasses) await client.apply(sc);
     for (const node of nodes) await client.create(nodeObject(node));
     await waitFor('kwok to mark every node Ready', async () => {

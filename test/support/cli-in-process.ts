@@ -3,7 +3,11 @@
 // captured, and process.exit turned into a return. A command spawned as its own process costs
 // 0.15-0.9 s of CPU, most of it Node start-up and loading its modules again; in-process they are
 // loaded once per test file. Each command keeps a few tests on the real process (the bin, pipes).
+import { join } from 'node:path';
+import { confidentializeMain } from '../../src/cli/confidentialize-command';
+import { synthMain } from '../../src/cli/synth-command';
 import type { CliResult } from './repo';
+import { repoRoot } from './tools';
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -76,4 +80,14 @@ export function runCliInProcess(run: InProcessRun): CliResult {
     restoreListeners();
   }
   return { code, stdout, stderr };
+}
+
+/** `npm run synth -- <args>` with `cwd` as the repository root. */
+export function runSynthInProcess(cwd: string, args: readonly string[]): CliResult {
+  return runCliInProcess({ main: synthMain, script: 'build/src/cli/synth.js', cwd, args });
+}
+
+/** `npx confidentialize <args>` in `cwd`, with `stdin` as its standard input and `env` as its environment. */
+export function runConfidentializeInProcess(cwd: string, args: readonly string[], stdin: string, env?: NodeJS.ProcessEnv): CliResult {
+  return runCliInProcess({ main: () => confidentializeMain(() => stdin), script: join(repoRoot(), 'build/src/cli/confidentialize.js'), cwd, args, ...(env ? { env } : {}) });
 }

@@ -9,7 +9,7 @@ import { listFiles } from '../../src/render/files';
 import { repoRoot } from './tools';
 import { loadEnvironment } from '../../src/config/load';
 import { formatProblem, UserInputError } from '../../src/config/errors';
-import { runSynthInProcess } from './synth-in-process';
+import { runSynthInProcess } from './cli-in-process';
 
 /** Temp repos of the test file that imports this module, removed after its last test. */
 const created: string[] = [];
@@ -36,7 +36,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the synth command with `cwd` as the repository root, in this process (synth-in-process.ts). */
+/** Runs the synth command with `cwd` as the repository root, in this process (cli-in-process.ts). */
 export function runSynth(cwd: string, args: string[] = []): CliResult {
   return runSynthInProcess(cwd, args);
 }
